@@ -1,0 +1,39 @@
+// The Controller contract (ARCHITECTURE.md §2). observe does all the I/O; diff and plan are pure,
+// so `aios diff` and `aios apply` run exactly the same planning code.
+import type { z } from 'zod';
+import type { ProcessRunner } from '../src/host/process-runner.js';
+import type { RootPath } from '../src/host/root-path.js';
+import type { Action, Change, ResourceId } from '../src/types.js';
+
+export interface ObserveContext {
+  root: RootPath;
+  runner: ProcessRunner;
+  /** Directory of the spec file that declared the resource (for relative `source`). */
+  specDir: string;
+}
+
+/** Fields every resource kind accepts (ARCHITECTURE.md §3). */
+export interface CommonSpec {
+  requires?: ResourceId[] | undefined;
+  notify?: ResourceId[] | undefined;
+}
+
+export interface Controller<S extends CommonSpec = CommonSpec, O = unknown> {
+  kind: string;
+  /** zod schema of one `[[kind]]` table, including the common fields. */
+  schema: z.ZodType<S>;
+  /** The name part of the id (`kind:name`): a path for files, a package name, ... */
+  name(spec: S): string;
+  /** Read the actual state. The only method that may do I/O. */
+  observe(spec: S, ctx: ObserveContext): Promise<O>;
+  /** Desired vs observed; empty means converged. Pure. */
+  diff(spec: S, observed: O): Change[];
+  /** Tool calls that converge the resource. Pure. */
+  plan(changes: Change[], spec: S, observed: O): Action[];
+  /** Edges the graph adds without the user writing them (a file's parent directory, ...). */
+  implicitRequires?(spec: S): ResourceId[];
+  /** Actions run when a resource this one is notified by changed (service restart/reload). */
+  onNotify?(spec: S): Action[];
+  /** Host paths whose changes mean drift (the daemon watches them). */
+  watchPaths?(spec: S): string[];
+}

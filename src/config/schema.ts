@@ -1,0 +1,98 @@
+// The config schema (ARCHITECTURE.md §3): one zod object per section, defaults included, so the
+// parsed value is the effective config and its type is `Config`. Durations stay strings here;
+// src/config/duration.ts validates and converts them.
+import { z } from 'zod';
+
+export const securityModes = ['safe', 'normal', 'paranoid', 'trusted'] as const;
+export type SecurityMode = (typeof securityModes)[number];
+
+const aios = z.strictObject({
+  version: z.string().default('0.1.0'),
+  data_dir: z.string().default('/var/lib/aios'),
+  socket_path: z.string().default('/tmp/aios-runtime.sock'),
+  log_level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+const provider = z.strictObject({
+  base_url: z.string().optional(),
+  model: z.string().optional(),
+  api_key: z.string().optional(),
+  timeout: z.string().default('60s'),
+});
+
+const llm = z.strictObject({
+  default_provider: z.enum(['openai', 'anthropic', 'ollama']).default('openai'),
+  embedding_model: z.string().optional(),
+  max_steps: z.number().int().positive().default(20),
+  max_tokens: z.number().int().positive().default(4096),
+  openai: provider.default({ timeout: '60s' }),
+  anthropic: provider.default({ timeout: '60s' }),
+  ollama: provider.default({ base_url: 'http://127.0.0.1:11434/v1', timeout: '120s' }),
+});
+
+const agents = z.strictObject({
+  core_agent: z.boolean().default(true),
+  security_agent: z.boolean().default(false),
+  system_agent: z.boolean().default(false),
+});
+
+const recovery = z.strictObject({
+  enabled: z.boolean().default(true),
+  snapshot_interval: z.string().default('hourly'),
+  max_snapshots: z.number().int().nonnegative().default(24),
+  auto_rollback: z.boolean().default(false),
+  paths: z.array(z.string()).default(['/etc']),
+  exclude: z.array(z.string()).default([]),
+  keep_daily: z.number().int().nonnegative().default(0),
+  keep_weekly: z.number().int().nonnegative().default(0),
+  store_dir: z.string().optional(),
+});
+
+const security = z.strictObject({
+  mode: z.enum(securityModes).default('normal'),
+  sandbox: z.boolean().default(false),
+  dangerous_patterns: z.array(z.string()).default([]),
+  require_confirm: z.array(z.string()).default([]),
+  approval_timeout: z.string().default('1h'),
+  policies_dir: z.string().optional(),
+});
+
+const controller = z.strictObject({
+  specs_dir: z.string().optional(),
+  root: z.string().default('/'),
+  resync_interval: z.string().default('5m'),
+  watch: z.boolean().default(true),
+});
+
+const memory = z.strictObject({
+  path: z.string().optional(),
+});
+
+const tools = z.strictObject({
+  plugins_dir: z.string().optional(),
+  bash_timeout: z.string().default('5m'),
+  max_output_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
+});
+
+const runtime = z.strictObject({
+  metrics_file: z.string().optional(),
+  debounce_ms: z.number().int().nonnegative().default(20),
+});
+
+export const configSchema = z.strictObject({
+  aios: aios.default(aios.parse({})),
+  llm: llm.default(llm.parse({})),
+  agents: agents.default(agents.parse({})),
+  recovery: recovery.default(recovery.parse({})),
+  security: security.default(security.parse({})),
+  controller: controller.default(controller.parse({})),
+  memory: memory.default(memory.parse({})),
+  tools: tools.default(tools.parse({})),
+  runtime: runtime.default(runtime.parse({})),
+});
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,121 @@
+// The one place that spawns processes. Everything else receives a `ProcessRunner` so tests can
+// inject a fake and so a failing process is a value (exit code, stderr), never a thrown exception.
+import { spawn } from 'node:child_process';
+
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  input?: string | Buffer;
+  timeoutMs?: number;
+  /** Cap on captured bytes per stream; the rest is dropped and `truncated` is set. */
+  maxOutputBytes?: number;
+}
+
+export interface RunResult {
+  command: string[];
+  exitCode: number;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+export type ProcessRunner = (command: string[], options?: RunOptions) => Promise<RunResult>;
+
+const DEFAULT_MAX_OUTPUT = 1024 * 1024;
+
+export const spawnRunner: ProcessRunner = (command, options = {}) => {
+  const started = performance.now();
+  const max = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+  const [file, ...args] = command;
+  return new Promise((resolve) => {
+    if (!file) {
+      resolve(result(command, 127, null, '', 'empty command', false, false, started));
+      return;
+    }
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outLen = 0;
+    let errLen = 0;
+    let truncated = false;
+    let timedOut = false;
+    const collect = (chunks: Buffer[], len: number, chunk: Buffer): number => {
+      if (len >= max) {
+        truncated = true;
+        return len;
+      }
+      const room = max - len;
+      if (chunk.length > room) truncated = true;
+      const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      chunks.push(part);
+      return len + part.length;
+    };
+    child.stdout.on('data', (c: Buffer) => {
+      outLen = collect(out, outLen, c);
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      errLen = collect(err, errLen, c);
+    });
+    const timer =
+      options.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, options.timeoutMs)
+        : undefined;
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (timer) clearTimeout(timer);
+      const code = e.code === 'ENOENT' ? 127 : 126;
+      resolve(result(command, code, null, '', `${file}: ${e.message}`, truncated, timedOut, started));
+    });
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve(
+        result(
+          command,
+          code ?? 128,
+          signal,
+          Buffer.concat(out).toString('utf8'),
+          Buffer.concat(err).toString('utf8'),
+          truncated,
+          timedOut,
+          started,
+        ),
+      );
+    });
+    child.stdin.on('error', () => {
+      // The child may exit before reading its input; that is its business, not a crash of ours.
+    });
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else child.stdin.end();
+  });
+};
+
+function result(
+  command: string[],
+  exitCode: number,
+  signal: NodeJS.Signals | null,
+  stdout: string,
+  stderr: string,
+  truncated: boolean,
+  timedOut: boolean,
+  started: number,
+): RunResult {
+  return {
+    command,
+    exitCode,
+    signal,
+    stdout,
+    stderr,
+    truncated,
+    timedOut,
+    durationMs: performance.now() - started,
+  };
+}
