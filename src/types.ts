@@ -27,6 +27,11 @@ export interface Action {
   args: Record<string, unknown>;
   resource?: ResourceId;
   reason: string;
+  /**
+   * The args carry a secret (a `sensitive = true` file's contents): show, record and hash them
+   * redacted; only the tool itself may see the real values.
+   */
+  sensitive?: boolean;
 }
 
 export type Verdict = 'allow' | 'confirm' | 'deny';
