@@ -1,9 +1,10 @@
 // Every resource kind aios knows, in one explicit list (no barrels). Adding a kind: import its
 // controller here and add it to the conformance suite (docs/writing-a-controller.md).
 import type { Controller } from './controller.js';
+import { fileController } from './file-controller.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: controllers of every spec type live in one table
-export const controllers: Controller<any, any>[] = [];
+export const controllers: Controller<any, any>[] = [fileController];
 
 // biome-ignore lint/suspicious/noExplicitAny: see above
 export function controllerFor(kind: string): Controller<any, any> | undefined {

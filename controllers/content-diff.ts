@@ -1,0 +1,66 @@
+// Builds the Change for a file's contents: a unified diff (package `diff`) for ordinary files, and
+// a fixed marker for sensitive ones. Pure. Sensitive contents must never reach a Change: not in
+// before/after, not in the diff, not as a hash (a short hash of a short secret can be guessed).
+import { createHash } from 'node:crypto';
+import { createTwoFilesPatch } from 'diff';
+import type { Change } from '../src/types.js';
+
+export const SENSITIVE_MARKER = '(sensitive: content differs)';
+export const SENSITIVE_VALUE = '(sensitive)';
+
+/** Files larger than this are compared but not diffed line by line (the diff would be noise). */
+export const MAX_DIFF_BYTES = 256 * 1024;
+
+export interface ContentSide {
+  /** undefined: the file does not exist. */
+  text?: string | undefined;
+  /** Set when the text was not read (too large, binary): then only sizes/hashes are shown. */
+  summary?: string | undefined;
+}
+
+export function contentChange(
+  hostPath: string,
+  before: ContentSide,
+  after: string,
+  sensitive: boolean,
+): Change {
+  if (sensitive) {
+    return {
+      field: 'content',
+      before: before.text === undefined && before.summary === undefined ? null : SENSITIVE_VALUE,
+      after: SENSITIVE_VALUE,
+      diff: SENSITIVE_MARKER,
+    };
+  }
+  const beforeLabel = before.summary ?? (before.text === undefined ? null : describeText(before.text));
+  const change: Change = { field: 'content', before: beforeLabel, after: describeText(after) };
+  if (before.summary !== undefined) {
+    change.diff = `(content differs: ${before.summary} → ${describeText(after)})`;
+  } else if (Buffer.byteLength(after) > MAX_DIFF_BYTES || isBinary(after) || isBinary(before.text ?? '')) {
+    change.diff = `(content differs: ${beforeLabel ?? 'missing'} → ${describeText(after)})`;
+  } else {
+    change.diff = createTwoFilesPatch(
+      before.text === undefined ? '/dev/null' : `a${hostPath}`,
+      `b${hostPath}`,
+      before.text ?? '',
+      after,
+      undefined,
+      undefined,
+      { context: 3 },
+    );
+  }
+  return change;
+}
+
+/** "12 bytes, sha256:0123456789ab": enough to tell two versions apart in a plan. */
+export function describeText(text: string): string {
+  return `${Buffer.byteLength(text)} bytes, sha256:${sha256(text).slice(0, 12)}`;
+}
+
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function isBinary(text: string): boolean {
+  return text.includes('\u0000');
+}

@@ -1,0 +1,132 @@
+// The `file` kind: a regular file's contents (inline `content` or a `source` file next to the
+// spec), mode, owner, group, or its absence. observe reads the source and the target; diff/plan
+// are pure (file-state.ts). `sensitive = true` keeps contents out of every Change.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { UserInputError } from '../src/errors.js';
+import type { Change, ResourceId } from '../src/types.js';
+import {
+  absolutePathField,
+  accountField,
+  commonFields,
+  modeField,
+  parentDir,
+  presenceField,
+} from './common-fields.js';
+import type { Controller, ObserveContext } from './controller.js';
+import { type DesiredFile, diffFile, type FileObserved, observeFile, planFile } from './file-state.js';
+
+export const fileSchema = z
+  .strictObject({
+    path: absolutePathField,
+    content: z.string().optional(),
+    /** Relative paths are relative to the spec file's directory (the loader or observe resolves it). */
+    source: z.string().min(1).optional(),
+    mode: modeField.optional(),
+    owner: accountField.optional(),
+    group: accountField.optional(),
+    state: presenceField,
+    sensitive: z.boolean().default(false),
+    validate: z
+      .string()
+      .includes('%s', { message: 'must contain %s (the path of the new file to check)' })
+      .optional(),
+    ...commonFields,
+  })
+  .superRefine((spec, ctx) => {
+    if (spec.content !== undefined && spec.source !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['source'], message: 'give either content or source, not both' });
+    }
+    if (spec.state === 'absent' && (spec.content !== undefined || spec.source !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['state'],
+        message: 'an absent file cannot have content or source',
+      });
+    }
+  });
+
+export type FileSpec = z.infer<typeof fileSchema>;
+
+export interface FileControllerObserved extends FileObserved {
+  /** The desired contents as read from `source` (undefined for inline content or none). */
+  sourceContent?: string;
+}
+
+function desiredOf(spec: FileSpec, sourceContent: string | undefined): DesiredFile {
+  return {
+    path: spec.path,
+    state: spec.state,
+    content: spec.content ?? sourceContent,
+    mode: spec.mode,
+    owner: spec.owner,
+    group: spec.group,
+    sensitive: spec.sensitive,
+    validate: spec.validate,
+  };
+}
+
+/** Where a `source` lives: on the machine running aios, next to the spec (never under --root). */
+export function sourcePath(source: string, specDir: string): string {
+  return path.isAbsolute(source) ? source : path.resolve(specDir, source);
+}
+
+async function readSource(source: string, specDir: string): Promise<string> {
+  const file = sourcePath(source, specDir);
+  let buf: Buffer;
+  try {
+    buf = await fs.readFile(file);
+  } catch (e) {
+    throw new UserInputError(`cannot read source ${file}: ${(e as Error).message}`, { file, key: 'source' });
+  }
+  const text = buf.toString('utf8');
+  // write_file carries text; a file that does not survive utf-8 would be silently corrupted.
+  if (!Buffer.from(text, 'utf8').equals(buf)) {
+    throw new UserInputError(`source ${file} is not UTF-8 text (binary files are not supported)`, {
+      file,
+      key: 'source',
+    });
+  }
+  return text;
+}
+
+export const fileController: Controller<FileSpec, FileControllerObserved> = {
+  kind: 'file',
+  schema: fileSchema,
+  name: (spec) => spec.path,
+
+  async observe(spec: FileSpec, ctx: ObserveContext): Promise<FileControllerObserved> {
+    const sourceContent =
+      spec.source !== undefined && spec.state === 'present'
+        ? await readSource(spec.source, ctx.specDir)
+        : undefined;
+    const obs: FileControllerObserved = await observeFile(desiredOf(spec, sourceContent), ctx.root);
+    if (sourceContent !== undefined) obs.sourceContent = sourceContent;
+    return obs;
+  },
+
+  diff(spec: FileSpec, observed: FileControllerObserved): Change[] {
+    return diffFile(desiredOf(spec, observed.sourceContent), observed);
+  },
+
+  plan(changes: Change[], spec: FileSpec, observed: FileControllerObserved) {
+    return planFile(desiredOf(spec, observed.sourceContent), changes, `file:${spec.path}`);
+  },
+
+  implicitRequires(spec: FileSpec): ResourceId[] {
+    return fileLikeRequires(spec.path, spec.owner, spec.group);
+  },
+
+  watchPaths: (spec) => [spec.path],
+};
+
+/** Parent directory, owner and group: the graph keeps only edges to resources that exist. */
+export function fileLikeRequires(p: string, owner?: string, group?: string): ResourceId[] {
+  const ids: ResourceId[] = [];
+  const parent = parentDir(p);
+  if (parent !== undefined && parent !== '/') ids.push(`directory:${parent}`);
+  if (owner !== undefined && !/^\d+$/.test(owner)) ids.push(`user:${owner}`);
+  if (group !== undefined && !/^\d+$/.test(group)) ids.push(`group:${group}`);
+  return ids;
+}

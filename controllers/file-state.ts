@@ -1,0 +1,217 @@
+// Observe, diff and plan for one regular file, shared by the `file`, `cron` and `sysctl` kinds.
+// observeFile is the only function here that does I/O (lstat, read, account lookups through
+// src/host); diffFile and planFile are pure. Sensitive contents never leave this module except as
+// the write_file argument that must carry them.
+import fs from 'node:fs/promises';
+import { type Accounts, readAccounts } from '../src/host/accounts.js';
+import { resolveInRoot } from '../src/host/fs-resolve.js';
+import type { RootPath } from '../src/host/root-path.js';
+import { TOOL } from '../src/tools/tool-args.js';
+import type { Action, Change } from '../src/types.js';
+import { modeString } from './common-fields.js';
+import { type ContentSide, contentChange, isBinary, MAX_DIFF_BYTES } from './content-diff.js';
+
+export type NodeType = 'missing' | 'file' | 'directory' | 'symlink' | 'other';
+
+/** What a file resource wants, after the kind has worked it out from its spec. */
+export interface DesiredFile {
+  path: string;
+  state: 'present' | 'absent';
+  /** undefined: contents are not managed (metadata only; a missing file is created empty). */
+  content?: string | undefined;
+  mode?: string | undefined;
+  owner?: string | undefined;
+  group?: string | undefined;
+  sensitive?: boolean | undefined;
+  validate?: string | undefined;
+}
+
+export interface FileObserved {
+  path: string;
+  type: NodeType;
+  mode?: string;
+  uid?: number;
+  gid?: number;
+  /** Current owner/group names, for display only. */
+  ownerName?: string;
+  groupName?: string;
+  /** Desired owner/group as ids; null when the name does not exist (yet) under the root. */
+  wantUid?: number | null;
+  wantGid?: number | null;
+  /** Set when contents are managed and the file exists. */
+  contentSame?: boolean;
+  /** Current contents, kept only when they differ and the file is not sensitive. */
+  current?: ContentSide;
+}
+
+export async function observeFile(
+  desired: DesiredFile,
+  root: RootPath,
+  accounts?: Accounts,
+): Promise<FileObserved> {
+  // Links in parent directories are resolved inside the root, as the tools will resolve them.
+  const real = await resolveInRoot(root, desired.path, false);
+  const obs: FileObserved = { path: desired.path, type: 'missing' };
+  let st: Awaited<ReturnType<typeof fs.lstat>>;
+  try {
+    st = await fs.lstat(real);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return desired.state === 'absent' ? obs : withWantedIds(obs, desired, root, accounts);
+    throw e;
+  }
+  obs.type = st.isFile()
+    ? 'file'
+    : st.isDirectory()
+      ? 'directory'
+      : st.isSymbolicLink()
+        ? 'symlink'
+        : 'other';
+  if (desired.state === 'absent') return obs;
+  obs.mode = modeString(st.mode);
+  obs.uid = st.uid;
+  obs.gid = st.gid;
+  if (obs.type === 'file' && desired.content !== undefined) {
+    const want = Buffer.from(desired.content);
+    // The hot path of a no-change run: equal sizes are the only case worth reading to compare.
+    if (st.size === want.length) {
+      const have = await fs.readFile(real);
+      obs.contentSame = have.equals(want);
+      if (!obs.contentSame && !desired.sensitive) obs.current = { text: have.toString('utf8') };
+    } else {
+      obs.contentSame = false;
+      if (!desired.sensitive) obs.current = await readForDiff(real, st.size);
+    }
+  }
+  return withWantedIds(obs, desired, root, accounts);
+}
+
+async function readForDiff(real: string, size: number): Promise<ContentSide> {
+  if (size > MAX_DIFF_BYTES) return { summary: `${size} bytes` };
+  const text = (await fs.readFile(real)).toString('utf8');
+  return isBinary(text) ? { summary: `${size} bytes, binary` } : { text };
+}
+
+async function withWantedIds(
+  obs: FileObserved,
+  desired: DesiredFile,
+  root: RootPath,
+  accounts?: Accounts,
+): Promise<FileObserved> {
+  if (desired.owner === undefined && desired.group === undefined) return obs;
+  const acc = accounts ?? (await readAccounts(root));
+  if (desired.owner !== undefined) {
+    obs.wantUid = orNull(() => acc.resolveUid(desired.owner as string));
+    if (obs.uid !== undefined) obs.ownerName = acc.userName(obs.uid);
+  }
+  if (desired.group !== undefined) {
+    obs.wantGid = orNull(() => acc.resolveGid(desired.group as string));
+    if (obs.gid !== undefined) obs.groupName = acc.groupName(obs.gid);
+  }
+  return obs;
+}
+
+/** An unknown name is not an observe error: the user may be created earlier in the same run. */
+function orNull(resolve: () => number): number | null {
+  try {
+    return resolve();
+  } catch {
+    return null;
+  }
+}
+
+export function diffFile(desired: DesiredFile, obs: FileObserved): Change[] {
+  if (desired.state === 'absent') {
+    return obs.type === 'missing' ? [] : [{ field: 'state', before: 'present', after: 'absent' }];
+  }
+  const changes: Change[] = [];
+  if (obs.type === 'missing') {
+    changes.push({ field: 'state', before: 'absent', after: 'present' });
+    changes.push(contentChange(desired.path, {}, desired.content ?? '', desired.sensitive === true));
+  } else {
+    if (obs.type !== 'file') changes.push({ field: 'type', before: obs.type, after: 'file' });
+    if (desired.content !== undefined && (obs.type !== 'file' || obs.contentSame === false)) {
+      const before: ContentSide =
+        obs.type !== 'file' ? {} : desired.sensitive ? { summary: 'present' } : (obs.current ?? {});
+      changes.push(contentChange(desired.path, before, desired.content, desired.sensitive === true));
+    }
+  }
+  const existing = obs.type !== 'missing';
+  if (desired.mode !== undefined && (!existing || obs.mode !== desired.mode)) {
+    changes.push({ field: 'mode', before: existing ? (obs.mode ?? null) : null, after: desired.mode });
+  }
+  if (desired.owner !== undefined && (!existing || obs.wantUid === null || obs.uid !== obs.wantUid)) {
+    changes.push({
+      field: 'owner',
+      before: existing ? idLabel(obs.ownerName, obs.uid) : null,
+      after: desired.owner,
+    });
+  }
+  if (desired.group !== undefined && (!existing || obs.wantGid === null || obs.gid !== obs.wantGid)) {
+    changes.push({
+      field: 'group',
+      before: existing ? idLabel(obs.groupName, obs.gid) : null,
+      after: desired.group,
+    });
+  }
+  return changes;
+}
+
+function idLabel(name: string | undefined, id: number | undefined): string | null {
+  if (id === undefined) return null;
+  return name === undefined ? String(id) : name;
+}
+
+/**
+ * One write_file when contents (or the file itself) change, carrying mode/owner/group so the new
+ * file appears complete in one rename; otherwise chmod/chown for metadata-only changes.
+ */
+export function planFile(desired: DesiredFile, changes: Change[], resource: string): Action[] {
+  if (changes.length === 0) return [];
+  const fields = new Set(changes.map((c) => c.field));
+  if (desired.state === 'absent') {
+    return [{ tool: TOOL.remove, args: { path: desired.path }, resource, reason: 'state = absent' }];
+  }
+  const actions: Action[] = [];
+  if (fields.has('type')) {
+    const wrongType = changes.find((c) => c.field === 'type')?.before;
+    // Non-recursive on purpose: a directory in the way is removed only when it is empty.
+    actions.push({
+      tool: TOOL.remove,
+      args: { path: desired.path },
+      resource,
+      reason: `a ${String(wrongType)} is where the file should be`,
+    });
+  }
+  if (fields.has('state') || fields.has('type') || fields.has('content')) {
+    const args: Record<string, unknown> = { path: desired.path, content: desired.content ?? '' };
+    if (desired.mode !== undefined) args.mode = desired.mode;
+    if (desired.owner !== undefined) args.owner = desired.owner;
+    if (desired.group !== undefined) args.group = desired.group;
+    if (desired.validate !== undefined) args.validate = desired.validate;
+    const action: Action = {
+      tool: TOOL.writeFile,
+      args,
+      resource,
+      reason: fields.has('state') ? 'create the file' : 'update the contents',
+    };
+    if (desired.sensitive) action.sensitive = true;
+    actions.push(action);
+    return actions;
+  }
+  if (fields.has('mode') && desired.mode !== undefined) {
+    actions.push({
+      tool: TOOL.chmod,
+      args: { path: desired.path, mode: desired.mode },
+      resource,
+      reason: 'set the mode',
+    });
+  }
+  if (fields.has('owner') || fields.has('group')) {
+    const args: Record<string, unknown> = { path: desired.path };
+    if (fields.has('owner') && desired.owner !== undefined) args.owner = desired.owner;
+    if (fields.has('group') && desired.group !== undefined) args.group = desired.group;
+    actions.push({ tool: TOOL.chown, args, resource, reason: 'set the owner/group' });
+  }
+  return actions;
+}
