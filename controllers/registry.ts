@@ -2,9 +2,19 @@
 // controller here and add it to the conformance suite (docs/writing-a-controller.md).
 import type { Controller } from './controller.js';
 import { fileController } from './file-controller.js';
+import { groupController } from './group-controller.js';
+import { packageController } from './package-controller.js';
+import { serviceController } from './service-controller.js';
+import { userController } from './user-controller.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: controllers of every spec type live in one table
-export const controllers: Controller<any, any>[] = [fileController];
+export const controllers: Controller<any, any>[] = [
+  fileController,
+  packageController,
+  serviceController,
+  userController,
+  groupController,
+];
 
 // biome-ignore lint/suspicious/noExplicitAny: see above
 export function controllerFor(kind: string): Controller<any, any> | undefined {
