@@ -1,7 +1,34 @@
 // The config schema (ARCHITECTURE.md §3): one zod object per section, defaults included, so the
-// parsed value is the effective config and its type is `Config`. Durations stay strings here;
-// src/config/duration.ts validates and converts them.
+// parsed value is the effective config and its type is `Config`. Durations stay strings here (what the
+// user wrote); they are validated at load by src/config/duration.ts, and callers convert them with it.
 import { z } from 'zod';
+import { parseDuration, parseSchedule } from './duration.js';
+
+/** A duration string ("30s", "15m", "1h30m"), checked when the config loads. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .superRefine((value, ctx) => {
+      try {
+        parseDuration(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
+    .default(fallback);
+
+/** A schedule ("hourly", "daily", "weekly", "15m", or cron), checked when the config loads. */
+const schedule = (fallback: string) =>
+  z
+    .string()
+    .superRefine((value, ctx) => {
+      try {
+        parseSchedule(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
+    .default(fallback);
 
 export const securityModes = ['safe', 'normal', 'paranoid', 'trusted'] as const;
 export type SecurityMode = (typeof securityModes)[number];
@@ -17,7 +44,7 @@ const provider = z.strictObject({
   base_url: z.string().optional(),
   model: z.string().optional(),
   api_key: z.string().optional(),
-  timeout: z.string().default('60s'),
+  timeout: duration('60s'),
 });
 
 const llm = z.strictObject({
@@ -38,7 +65,7 @@ const agents = z.strictObject({
 
 const recovery = z.strictObject({
   enabled: z.boolean().default(true),
-  snapshot_interval: z.string().default('hourly'),
+  snapshot_interval: schedule('hourly'),
   max_snapshots: z.number().int().nonnegative().default(24),
   auto_rollback: z.boolean().default(false),
   paths: z.array(z.string()).default(['/etc']),
@@ -53,14 +80,14 @@ const security = z.strictObject({
   sandbox: z.boolean().default(false),
   dangerous_patterns: z.array(z.string()).default([]),
   require_confirm: z.array(z.string()).default([]),
-  approval_timeout: z.string().default('1h'),
+  approval_timeout: duration('1h'),
   policies_dir: z.string().optional(),
 });
 
 const controller = z.strictObject({
   specs_dir: z.string().optional(),
   root: z.string().default('/'),
-  resync_interval: z.string().default('5m'),
+  resync_interval: duration('5m'),
   watch: z.boolean().default(true),
 });
 
@@ -70,7 +97,7 @@ const memory = z.strictObject({
 
 const tools = z.strictObject({
   plugins_dir: z.string().optional(),
-  bash_timeout: z.string().default('5m'),
+  bash_timeout: duration('5m'),
   max_output_bytes: z
     .number()
     .int()
