@@ -26,18 +26,10 @@ export interface DesiredFile {
   validate?: string | undefined;
 }
 
-export interface FileObserved {
+export interface FileObserved extends OwnershipObserved {
   path: string;
   type: NodeType;
   mode?: string;
-  uid?: number;
-  gid?: number;
-  /** Current owner/group names, for display only. */
-  ownerName?: string;
-  groupName?: string;
-  /** Desired owner/group as ids; null when the name does not exist (yet) under the root. */
-  wantUid?: number | null;
-  wantGid?: number | null;
   /** Set when contents are managed and the file exists. */
   contentSame?: boolean;
   /** Current contents, kept only when they differ and the file is not sensitive. */
@@ -49,15 +41,16 @@ export async function observeFile(
   root: RootPath,
   accounts?: Accounts,
 ): Promise<FileObserved> {
-  // Links in parent directories are resolved inside the root, as the tools will resolve them.
-  const real = await resolveInRoot(root, desired.path, false);
+  // Links are resolved inside the root exactly as the tools resolve them: write_file, chmod and
+  // chown follow a final link (so do we), remove takes the link itself (so an absent check does too).
+  const real = await resolveInRoot(root, desired.path, desired.state === 'present');
   const obs: FileObserved = { path: desired.path, type: 'missing' };
   let st: Awaited<ReturnType<typeof fs.lstat>>;
   try {
     st = await fs.lstat(real);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR')
-      return desired.state === 'absent' ? obs : withWantedIds(obs, desired, root, accounts);
+      return desired.state === 'absent' ? obs : observeOwnership(obs, desired, root, accounts);
     throw e;
   }
   obs.type = st.isFile()
@@ -83,7 +76,7 @@ export async function observeFile(
       if (!desired.sensitive) obs.current = await readForDiff(real, st.size);
     }
   }
-  return withWantedIds(obs, desired, root, accounts);
+  return observeOwnership(obs, desired, root, accounts);
 }
 
 async function readForDiff(real: string, size: number): Promise<ContentSide> {
@@ -92,12 +85,30 @@ async function readForDiff(real: string, size: number): Promise<ContentSide> {
   return isBinary(text) ? { summary: `${size} bytes, binary` } : { text };
 }
 
-async function withWantedIds(
-  obs: FileObserved,
-  desired: DesiredFile,
+export interface OwnershipObserved {
+  uid?: number;
+  gid?: number;
+  /** Current owner/group names, for display only. */
+  ownerName?: string;
+  groupName?: string;
+  /** Desired owner/group as ids; null when the name does not exist (yet) under the root. */
+  wantUid?: number | null;
+  wantGid?: number | null;
+}
+
+export interface DesiredMeta {
+  mode?: string | undefined;
+  owner?: string | undefined;
+  group?: string | undefined;
+}
+
+/** Resolve the wanted owner/group names to ids (and the current ids to names for display). */
+export async function observeOwnership<T extends OwnershipObserved>(
+  obs: T,
+  desired: DesiredMeta,
   root: RootPath,
   accounts?: Accounts,
-): Promise<FileObserved> {
+): Promise<T> {
   if (desired.owner === undefined && desired.group === undefined) return obs;
   const acc = accounts ?? (await readAccounts(root));
   if (desired.owner !== undefined) {
@@ -136,7 +147,17 @@ export function diffFile(desired: DesiredFile, obs: FileObserved): Change[] {
       changes.push(contentChange(desired.path, before, desired.content, desired.sensitive === true));
     }
   }
-  const existing = obs.type !== 'missing';
+  changes.push(...metadataChanges(desired, obs, obs.type !== 'missing'));
+  return changes;
+}
+
+/** mode/owner/group Changes; `existing` false means everything asked for is a change. */
+export function metadataChanges(
+  desired: DesiredMeta,
+  obs: OwnershipObserved & { mode?: string },
+  existing: boolean,
+): Change[] {
+  const changes: Change[] = [];
   if (desired.mode !== undefined && (!existing || obs.mode !== desired.mode)) {
     changes.push({ field: 'mode', before: existing ? (obs.mode ?? null) : null, after: desired.mode });
   }
@@ -199,16 +220,28 @@ export function planFile(desired: DesiredFile, changes: Change[], resource: stri
     actions.push(action);
     return actions;
   }
+  actions.push(...metadataActions(desired, desired.path, fields, resource));
+  return actions;
+}
+
+/** chmod / chown for metadata-only changes of an existing path. */
+export function metadataActions(
+  desired: DesiredMeta,
+  hostPath: string,
+  fields: Set<string>,
+  resource: string,
+): Action[] {
+  const actions: Action[] = [];
   if (fields.has('mode') && desired.mode !== undefined) {
     actions.push({
       tool: TOOL.chmod,
-      args: { path: desired.path, mode: desired.mode },
+      args: { path: hostPath, mode: desired.mode },
       resource,
       reason: 'set the mode',
     });
   }
   if (fields.has('owner') || fields.has('group')) {
-    const args: Record<string, unknown> = { path: desired.path };
+    const args: Record<string, unknown> = { path: hostPath };
     if (fields.has('owner') && desired.owner !== undefined) args.owner = desired.owner;
     if (fields.has('group') && desired.group !== undefined) args.group = desired.group;
     actions.push({ tool: TOOL.chown, args, resource, reason: 'set the owner/group' });

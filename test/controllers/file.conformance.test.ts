@@ -8,7 +8,9 @@ const motd = 'Welcome to a host converged by aios.\n';
 runConformance({
   kind: 'file',
   title: 'inline content with a mode',
-  setup: (root) => fs.mkdir(path.join(root, 'etc'), { recursive: true }),
+  setup: async (root) => {
+    await fs.mkdir(path.join(root, 'etc'), { recursive: true });
+  },
   spec: () => ({ path: '/etc/motd', content: motd, mode: '0640' }),
   drift: (root) => fs.writeFile(path.join(root, 'etc/motd'), 'edited by hand\n'),
   extraCheck: async (root) => {
