@@ -1,0 +1,247 @@
+// Loads every *.toml under specs_dir into validated Resources (ARCHITECTURE.md §3). Collects every
+// problem (file, line, kind, field) into one ValidationError instead of stopping at the first.
+// It reads spec files and checks that `source` files exist; it never observes or changes the host.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse, TomlError } from 'smol-toml';
+import type { Controller } from '../../controllers/controller.js';
+import { controllerFor } from '../../controllers/registry.js';
+import { UserInputError, ValidationError } from '../errors.js';
+import type { Resource } from '../types.js';
+import { locateTables, type TableLines } from './toml-lines.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: controllers of every spec type are looked up by kind
+export type ControllerLookup = (kind: string) => Controller<any, any> | undefined;
+
+export interface LoadSpecsOptions {
+  /** Kind → controller; the registry by default (tests pass fakes). */
+  lookup?: ControllerLookup;
+}
+
+export interface LoadedSpecs {
+  resources: Resource[];
+  /** Spec files read, sorted. */
+  files: string[];
+}
+
+/** Kinds other parts own: an unknown-kind error says where they will come from. */
+const futureKinds: Record<string, string> = {
+  intent: 'planned by the agent (part 6) and not available yet',
+};
+
+const idPattern = /^[a-z][a-z0-9_-]*:.+$/;
+
+export async function loadSpecs(specsDir: string, options: LoadSpecsOptions = {}): Promise<LoadedSpecs> {
+  const lookup = options.lookup ?? controllerFor;
+  const dir = path.resolve(specsDir);
+  let stat: fs.Stats;
+  try {
+    stat = await fs.promises.stat(dir);
+  } catch {
+    throw new UserInputError(
+      `specs directory ${dir} does not exist (create it, or set [controller] specs_dir in the config)`,
+    );
+  }
+  if (!stat.isDirectory()) throw new UserInputError(`specs_dir ${dir} is not a directory`);
+  const files = await findSpecFiles(dir);
+  const problems: UserInputError[] = [];
+  const resources: Resource[] = [];
+  const seen = new Map<string, Resource>();
+  for (const file of files) {
+    const text = await fs.promises.readFile(file, 'utf8');
+    for (const r of parseSpecFile(file, text, lookup, problems)) {
+      const prior = seen.get(r.id);
+      if (prior) {
+        problems.push(
+          new UserInputError(`duplicate resource ${r.id}: also declared at ${where(prior)}`, {
+            file: r.source.file,
+            ...(r.source.line !== undefined ? { line: r.source.line } : {}),
+          }),
+        );
+        continue;
+      }
+      seen.set(r.id, r);
+      resources.push(r);
+    }
+  }
+  if (problems.length > 0) throw new ValidationError(problems);
+  return { resources, files };
+}
+
+/** Parse one spec file's text; problems are appended, valid resources returned. */
+export function parseSpecFile(
+  file: string,
+  text: string,
+  lookup: ControllerLookup,
+  problems: UserInputError[],
+): Resource[] {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text) as Record<string, unknown>;
+  } catch (e) {
+    if (e instanceof TomlError) {
+      const first = e.message.split('\n')[0] ?? e.message;
+      problems.push(new UserInputError(`invalid TOML: ${first}`, { file, line: e.line, column: e.column }));
+      return [];
+    }
+    throw e;
+  }
+  const positions = locateTables(text);
+  const out: Resource[] = [];
+  const specDir = path.dirname(file);
+  for (const kind of Object.keys(doc)) {
+    const value = doc[kind];
+    const tables = positions.get(kind) ?? [];
+    const kindLine = tables[0]?.line ?? lineOfKey(text, kind);
+    const controller = lookup(kind);
+    if (!controller) {
+      const why = futureKinds[kind] ?? 'unknown resource kind';
+      problems.push(new UserInputError(`[[${kind}]]: ${why}`, { file, ...lineProp(kindLine), key: kind }));
+      continue;
+    }
+    if (!Array.isArray(value)) {
+      problems.push(
+        new UserInputError(`"${kind}" must be an array of tables: write [[${kind}]] for each resource`, {
+          file,
+          ...lineProp(kindLine),
+          key: kind,
+        }),
+      );
+      continue;
+    }
+    value.forEach((table, index) => {
+      const pos = tables[index];
+      const r = toResource(controller, kind, table, index, pos, file, specDir, problems);
+      if (r) out.push(r);
+    });
+  }
+  return out;
+}
+
+function toResource(
+  // biome-ignore lint/suspicious/noExplicitAny: see ControllerLookup
+  controller: Controller<any, any>,
+  kind: string,
+  table: unknown,
+  index: number,
+  pos: TableLines | undefined,
+  file: string,
+  specDir: string,
+  problems: UserInputError[],
+): Resource | undefined {
+  const tableLine = pos?.line;
+  const label = `[[${kind}]] #${index + 1}`;
+  if (typeof table !== 'object' || table === null || Array.isArray(table)) {
+    problems.push(
+      new UserInputError(`${label} must be a table`, { file, ...lineProp(tableLine), key: kind }),
+    );
+    return undefined;
+  }
+  const raw = { ...(table as Record<string, unknown>) };
+  const before = problems.length;
+  const parsed = controller.schema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = issue.path.map(String).join('.') || fieldFromMessage(issue);
+      const top = String(issue.path[0] ?? field);
+      const line = pos?.keys.get(top) ?? tableLine;
+      const what = field ? `field "${field}"` : 'table';
+      problems.push(
+        new UserInputError(`${label} ${what}: ${issue.message}`, {
+          file,
+          ...lineProp(line),
+          key: field ? `${kind}.${field}` : kind,
+        }),
+      );
+    }
+    return undefined;
+  }
+  const spec = { ...(parsed.data as Record<string, unknown>) };
+  const requires = idList(raw.requires, 'requires', kind, label, file, pos, problems);
+  const notify = idList(raw.notify, 'notify', kind, label, file, pos, problems);
+  if (typeof spec.source === 'string' && spec.source !== '') {
+    const resolved = path.resolve(specDir, spec.source);
+    if (!fs.existsSync(resolved)) {
+      problems.push(
+        new UserInputError(`${label} field "source": ${resolved} does not exist`, {
+          file,
+          ...lineProp(pos?.keys.get('source') ?? tableLine),
+          key: `${kind}.source`,
+        }),
+      );
+    }
+    spec.source = resolved;
+  }
+  if (problems.length > before) return undefined;
+  const name = controller.name(spec);
+  return {
+    kind,
+    name,
+    id: `${kind}:${name}`,
+    spec,
+    requires,
+    notify,
+    source: { file, ...lineProp(tableLine) },
+  };
+}
+
+function idList(
+  value: unknown,
+  field: 'requires' | 'notify',
+  kind: string,
+  label: string,
+  file: string,
+  pos: TableLines | undefined,
+  problems: UserInputError[],
+): string[] {
+  if (value === undefined) return [];
+  const ok = Array.isArray(value) && value.every((v) => typeof v === 'string' && idPattern.test(v));
+  if (!ok) {
+    problems.push(
+      new UserInputError(`${label} field "${field}": must be a list of ids like "package:nginx"`, {
+        file,
+        ...lineProp(pos?.keys.get(field) ?? pos?.line),
+        key: `${kind}.${field}`,
+      }),
+    );
+    return [];
+  }
+  return [...new Set(value as string[])];
+}
+
+function fieldFromMessage(issue: { code?: string; keys?: unknown }): string {
+  // zod reports unknown keys with an empty path and the names in `keys`.
+  if (issue.code === 'unrecognized_keys' && Array.isArray(issue.keys)) return issue.keys.join(', ');
+  return '';
+}
+
+async function findSpecFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    const entries = await fs.promises.readdir(d, { withFileTypes: true });
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) await walk(full);
+      else if (e.isFile() && e.name.endsWith('.toml')) out.push(full);
+    }
+  };
+  await walk(dir);
+  // Byte order, not locale order: the same tree loads the same way on every machine.
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function lineOfKey(text: string, key: string): number | undefined {
+  const lines = text.split('\n');
+  const re = new RegExp(`^\\s*\\[?\\[?\\s*${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`);
+  const i = lines.findIndex((l) => re.test(l));
+  return i === -1 ? undefined : i + 1;
+}
+
+function lineProp(line: number | undefined): { line?: number } {
+  return line === undefined ? {} : { line };
+}
+
+export function where(r: Pick<Resource, 'source'>): string {
+  return r.source.line !== undefined ? `${r.source.file}:${r.source.line}` : r.source.file;
+}

@@ -1,0 +1,66 @@
+// Small fake controllers for loader and graph tests: real zod schemas, no host I/O.
+import { z } from 'zod';
+import type { Controller } from '../../controllers/controller.js';
+
+const common = {
+  requires: z.array(z.string()).optional(),
+  notify: z.array(z.string()).optional(),
+};
+
+export const noteSchema = z.strictObject({
+  path: z.string().startsWith('/', 'must be an absolute path'),
+  content: z.string().optional(),
+  source: z.string().optional(),
+  mode: z
+    .string()
+    .regex(/^0?[0-7]{3,4}$/, 'must be an octal mode string like "0644"')
+    .optional(),
+  owner: z.string().optional(),
+  ...common,
+});
+type Note = z.infer<typeof noteSchema>;
+
+export const noteKind: Controller<Note, unknown> = {
+  kind: 'file',
+  schema: noteSchema,
+  name: (s) => s.path,
+  observe: async () => ({}),
+  diff: () => [],
+  plan: () => [],
+  implicitRequires: (s) => {
+    const parent = s.path.slice(0, s.path.lastIndexOf('/')) || '/';
+    return [`directory:${parent}`, ...(s.owner ? [`user:${s.owner}`] : [])];
+  },
+};
+
+const dirSchema = z.strictObject({ path: z.string().startsWith('/'), ...common });
+export const dirKind: Controller<z.infer<typeof dirSchema>, unknown> = {
+  kind: 'directory',
+  schema: dirSchema,
+  name: (s) => s.path,
+  observe: async () => ({}),
+  diff: () => [],
+  plan: () => [],
+};
+
+const namedSchema = z.strictObject({ name: z.string().min(1), ...common });
+function named(kind: string): Controller<z.infer<typeof namedSchema>, unknown> {
+  return {
+    kind,
+    schema: namedSchema,
+    name: (s) => s.name,
+    observe: async () => ({}),
+    diff: () => [],
+    plan: () => [],
+  };
+}
+export const userKind = named('user');
+export const packageKind = named('package');
+export const serviceKind = {
+  ...named('service'),
+  implicitRequires: (s: { name: string }) => [`package:${s.name}`],
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: fakes of several spec types in one table
+const kinds = [noteKind, dirKind, userKind, packageKind, serviceKind] as Controller<any, any>[];
+export const fakeLookup = (kind: string) => kinds.find((k) => k.kind === kind);

@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type UserInputError, ValidationError } from '../../src/errors.js';
+import { loadSpecs } from '../../src/specs/load-specs.js';
+import { locateTables } from '../../src/specs/toml-lines.js';
+import { fakeLookup } from './fake-kinds.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aios-specs-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const file = path.join(dir, name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+async function problems(): Promise<UserInputError[]> {
+  try {
+    await loadSpecs(dir, { lookup: fakeLookup });
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError);
+    return (e as ValidationError).problems;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('loadSpecs', () => {
+  it('loads every toml file under the directory in sorted order with ids, lines and relations', async () => {
+    write('b.toml', '[[package]]\nname = "nginx"\n');
+    const a = write(
+      'a.toml',
+      '# web\n[[file]]\npath = "/etc/motd"\ncontent = "hi"\nnotify = ["service:nginx"]\n\n[[service]]\nname = "nginx"\nrequires = ["package:nginx"]\n',
+    );
+    write('sub/c.toml', '[[directory]]\npath = "/srv"\n');
+    write('notes.txt', '[[bogus]]\n');
+    const { resources, files } = await loadSpecs(dir, { lookup: fakeLookup });
+    expect(files.map((f) => path.relative(dir, f))).toEqual(['a.toml', 'b.toml', 'sub/c.toml']);
+    expect(resources.map((r) => r.id)).toEqual([
+      'file:/etc/motd',
+      'service:nginx',
+      'package:nginx',
+      'directory:/srv',
+    ]);
+    const motd = resources[0];
+    expect(motd?.source).toEqual({ file: a, line: 2 });
+    expect(motd?.notify).toEqual(['service:nginx']);
+    expect(resources[1]?.requires).toEqual(['package:nginx']);
+    expect(resources[1]?.source.line).toBe(7);
+  });
+
+  it('resolves a relative source from the spec file directory', async () => {
+    write('web/files/site.conf', 'server {}\n');
+    write('web/site.toml', '[[file]]\npath = "/etc/nginx/site.conf"\nsource = "files/site.conf"\n');
+    const { resources } = await loadSpecs(dir, { lookup: fakeLookup });
+    expect(resources[0]?.spec.source).toBe(path.join(dir, 'web/files/site.conf'));
+  });
+
+  it('names file, line, kind and field for an invalid value', async () => {
+    const f = write('x.toml', '[[file]]\npath = "/a"\n\n[[file]]\npath = "/b"\nmode = "999"\n');
+    const [p, ...rest] = await problems();
+    expect(rest).toEqual([]);
+    expect(p?.location).toMatchObject({ file: f, line: 6, key: 'file.mode' });
+    expect(p?.message).toContain(`${f}:6`);
+    expect(p?.message).toContain('file');
+    expect(p?.message).toContain('"mode"');
+    expect(p?.message).toContain('octal');
+  });
+
+  it('collects every error from every file instead of stopping at the first', async () => {
+    write('1.toml', '[[file]]\npath = "relative"\n');
+    write('2.toml', '[[file]]\npath = "/ok"\nsurprise = 1\n');
+    write('3.toml', '[[file]]\npath = "/x"\nsource = "missing.txt"\n');
+    const list = await problems();
+    expect(list).toHaveLength(3);
+    expect(list[0]?.message).toMatch(/1\.toml:2 .*"path".*absolute/);
+    expect(list[1]?.message).toMatch(/2\.toml:3 .*"surprise"/);
+    expect(list[2]?.message).toMatch(/3\.toml:3 .*"source".*does not exist/);
+  });
+
+  it('refuses an unknown kind and says that intent comes with the agent', async () => {
+    write('k.toml', 'title = "x"\n\n[[widget]]\nname = "a"\n\n[[intent]]\nname = "hello"\n');
+    const list = await problems();
+    expect(list.map((p) => p.message)).toEqual([
+      expect.stringMatching(/k\.toml:1 .*\[\[title\]\]: unknown resource kind/),
+      expect.stringMatching(/k\.toml:3 .*\[\[widget\]\]: unknown resource kind/),
+      expect.stringMatching(/k\.toml:6 .*\[\[intent\]\]: planned by the agent \(part 6\)/),
+    ]);
+  });
+
+  it('reports TOML syntax errors with their line', async () => {
+    const f = write('bad.toml', '[[file]]\npath = "/a"\nmode = \n');
+    const [p] = await problems();
+    expect(p?.location?.file).toBe(f);
+    expect(p?.location?.line).toBe(3);
+    expect(p?.message).toContain('invalid TOML');
+  });
+
+  it('refuses duplicate ids across files naming both places', async () => {
+    const a = write('a.toml', '[[file]]\npath = "/etc/motd"\n');
+    const b = write('b.toml', '\n\n[[file]]\npath = "/etc//motd"\n[[file]]\npath = "/etc/motd"\n');
+    const list = await problems();
+    expect(list).toHaveLength(1);
+    expect(list[0]?.message).toContain(`${b}:5`);
+    expect(list[0]?.message).toContain(`also declared at ${a}:1`);
+  });
+
+  it('refuses requires that are not resource ids', async () => {
+    write('r.toml', '[[package]]\nname = "a"\nrequires = "package:b"\n');
+    const [p] = await problems();
+    expect(p?.message).toMatch(/r\.toml:3 .*"requires"/);
+  });
+
+  it('says how to fix a kind written as a plain table', async () => {
+    write('t.toml', '[file]\npath = "/a"\n');
+    const [p] = await problems();
+    expect(p?.message).toContain('write [[file]]');
+  });
+
+  it('fails clearly when the specs directory is missing', async () => {
+    await expect(loadSpecs(path.join(dir, 'nope'), { lookup: fakeLookup })).rejects.toThrow(/does not exist/);
+  });
+});
+
+describe('locateTables', () => {
+  it('ignores header-like lines inside multi-line strings', () => {
+    const text =
+      '[[file]]\npath = "/a"\ncontent = """\n[[file]]\nmode = 1\n"""\nmode = "0644"\n[[file]]\npath = "/b"\n';
+    const t = locateTables(text).get('file') ?? [];
+    expect(t.map((x) => x.line)).toEqual([1, 8]);
+    expect(t[0]?.keys.get('mode')).toBe(7);
+  });
+});
