@@ -38,4 +38,8 @@ export interface Tool<A = any> {
   schema: z.ZodType<A>;
   effect: Effect;
   run(args: A, ctx: ToolContext): Promise<ToolResult>;
+  /** The JSON schema as declared (plugins); when absent the registry derives it from `schema`. */
+  parameters?: Record<string, unknown>;
+  /** Where a plugin tool came from (its file); absent for built-ins. */
+  source?: string;
 }

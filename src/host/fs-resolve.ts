@@ -1,0 +1,58 @@
+// Resolves a host path to a real path with every symlink interpreted INSIDE the root, the way
+// openat2(RESOLVE_IN_ROOT) or a chroot would: an absolute link target restarts at the root and `..`
+// stops at it. Without this, a link in a `--root` image such as `etc/x -> /etc/shadow` would make a
+// tool touch the machine's own file. Must not do anything but lstat/readlink.
+import fs from 'node:fs';
+import { HostError } from '../errors.js';
+import type { RootPath } from './root-path.js';
+
+const MAX_LINKS = 40; // the kernel's own limit (ELOOP)
+
+/**
+ * Real path of `hostPath` under `root`. Links in the parent directories are always resolved; the
+ * last component only when `followLast` (read/write a file) and not for lstat-like uses (stat,
+ * remove, symlink). Components that do not exist are kept as written.
+ */
+export async function resolveInRoot(root: RootPath, hostPath: string, followLast: boolean): Promise<string> {
+  const direct = root.real(hostPath); // validates: absolute, no `..`
+  // On the real root the kernel's own resolution cannot leave `/`.
+  if (root.isHostRoot) return direct;
+  const queue = hostPath.split('/').filter((c) => c !== '' && c !== '.');
+  const done: string[] = [];
+  let links = 0;
+  let missing = false;
+  while (queue.length > 0) {
+    const part = queue.shift() as string;
+    if (part === '.' || part === '') continue;
+    if (part === '..') {
+      done.pop(); // `..` at the root stays at the root
+      continue;
+    }
+    const isLast = queue.length === 0;
+    if (missing || (isLast && !followLast)) {
+      done.push(part);
+      continue;
+    }
+    const real = root.real(`/${[...done, part].join('/')}`);
+    let st: fs.Stats;
+    try {
+      st = await fs.promises.lstat(real);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
+      missing = true;
+      done.push(part);
+      continue;
+    }
+    if (!st.isSymbolicLink()) {
+      done.push(part);
+      continue;
+    }
+    links += 1;
+    if (links > MAX_LINKS) throw new HostError(`too many levels of symbolic links: ${hostPath}`);
+    const target = await fs.promises.readlink(real);
+    if (target.startsWith('/')) done.length = 0;
+    queue.unshift(...target.split('/').filter((c) => c !== '' && c !== '.'));
+  }
+  return root.real(`/${done.join('/')}`);
+}
