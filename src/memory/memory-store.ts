@@ -1,0 +1,523 @@
+// The SQLite memory of AIOS: command history, chats, tool calls, policy decisions, reconcile runs and
+// resource events, a hash-chained audit log, and full-text search over all of it. It must not import
+// any other layer (ARCHITECTURE.md §1), write to the terminal, or store anything unredacted.
+//
+// PUBLIC API (for the reconcile, policy, agent, daemon and CLI code)
+//
+//   const mem = openMemory(path, { busyTimeoutMs?, readonly? });   // creates dirs (0700) + file (0600)
+//
+//   Recording: every string and JSON value goes through redact()/redactValue() first. `ts` is optional
+//   everywhere (ms epoch or Date; default now). Each call is its own BEGIN IMMEDIATE transaction, or
+//   joins the one opened by mem.transaction(fn) (use that for batches: 10-100x faster).
+//     mem.recordCommand({argv, cwd?, exitCode?, durationMs?, source?})            -> id
+//     mem.createSession({id?, title?, provider?, model?})                          -> session id (string)
+//     mem.addMessage({sessionId, role: system|user|assistant|tool, content, data?}) -> id
+//     mem.recordToolCall({tool, args, resultSummary?, exitCode?, durationMs?, sessionId?, runId?, resourceId?}) -> id
+//     mem.recordDecision({action: Action | string, verdict, rule, reason, source}) -> id
+//     mem.startRun({trigger}) -> runId;   mem.finishRun(runId, {status, summary?})
+//     mem.recordEvent({runId?, resourceId, status: applied|drift|failed|blocked|unchanged,
+//                      label: 'aios'|'external', changes?: Change[], diff?, message?})   -> id
+//     mem.appendAudit(kind, payload) -> {seq, hash}   // append-only, hash-chained; kinds such as
+//                      'policy.decision', 'tool.call', 'apply', 'restore', 'approval', 'config.reload'
+//   Nothing else audits for you: record* methods never append audit rows on their own.
+//
+//   Reading:
+//     mem.search(text, {limit?, kind?, mark?})  -> SearchHit[]  (FTS5, bm25-ranked, snippets; any text is safe)
+//     mem.history({limit?, kind?, before?})     -> HistoryEntry[] newest first, across kinds or one kind
+//     mem.verifyAudit()                         -> {ok, count, head} | {ok:false, firstBrokenSeq, reason}
+//     mem.auditEntries({limit?, afterSeq?})     -> AuditEntry[]
+//     mem.lastRun(), mem.runEvents(runId), mem.latestSession(), mem.getSession(id), mem.messages(sessionId)
+//     mem.counts() -> rows per table;  mem.sizeBytes() -> db + wal + shm;  mem.close()
+//   Kinds (history/search filters): command | chat | tool | decision | reconcile | event | audit.
+//
+// Concurrency: WAL, busy_timeout (default 5 s) and BEGIN IMMEDIATE for every write, so several
+// processes (CLI, daemon, other containers sharing the file) can write at once without SQLITE_BUSY
+// and without forking the audit chain.
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  type AuditRow,
+  type AuditVerifyResult,
+  canonicalJson,
+  GENESIS_HASH,
+  hashAuditRow,
+  verifyAuditRows,
+} from './audit-chain.js';
+import { toFtsQuery } from './fts-query.js';
+import type {
+  AuditEntry,
+  ChatMessageRecord,
+  ChatMessageRow,
+  ChatSessionRecord,
+  ChatSessionRow,
+  CommandRecord,
+  DecisionRecord,
+  HistoryEntry,
+  HistoryOptions,
+  ReconcileRunFinish,
+  ReconcileRunRow,
+  ReconcileRunStart,
+  ResourceEventRecord,
+  SearchHit,
+  SearchOptions,
+  TimeInput,
+  ToolCallRecord,
+} from './memory-types.js';
+import { KIND_CODE, MEMORY_KINDS, type MemoryKind, migrate } from './migrations.js';
+import { redact, redactArgv, redactValue } from './redact.js';
+
+export type { AuditVerifyResult } from './audit-chain.js';
+
+export interface OpenMemoryOptions {
+  /** How long a write waits for another writer's lock. Default 5000 ms. */
+  busyTimeoutMs?: number;
+  /** Open an existing database read-only (no migrations, no file creation). */
+  readonly?: boolean;
+}
+
+export const MEMORY_TABLES = [
+  'commands',
+  'chat_sessions',
+  'chat_messages',
+  'tool_calls',
+  'decisions',
+  'reconcile_runs',
+  'resource_events',
+  'audit_log',
+] as const;
+
+const KIND_TABLE: Record<MemoryKind, { table: string; id: string }> = {
+  command: { table: 'commands', id: 'id' },
+  chat: { table: 'chat_messages', id: 'id' },
+  tool: { table: 'tool_calls', id: 'id' },
+  decision: { table: 'decisions', id: 'id' },
+  reconcile: { table: 'reconcile_runs', id: 'id' },
+  event: { table: 'resource_events', id: 'id' },
+  audit: { table: 'audit_log', id: 'seq' },
+};
+const KIND_BY_CODE = new Map<number, MemoryKind>(MEMORY_KINDS.map((k) => [KIND_CODE[k], k]));
+
+type Row = Record<string, unknown>;
+
+export function openMemory(file: string, options: OpenMemoryOptions = {}): MemoryStore {
+  return new MemoryStore(file, options);
+}
+
+export class MemoryStore {
+  readonly path: string;
+  readonly db: Database.Database;
+  private readonly stmts = new Map<string, Database.Statement>();
+
+  constructor(file: string, options: OpenMemoryOptions = {}) {
+    this.path = path.resolve(file);
+    if (options.readonly) {
+      this.db = new Database(this.path, { readonly: true, fileMustExist: true });
+    } else {
+      mkdirSync(path.dirname(this.path), { recursive: true, mode: 0o700 });
+      // Create the file ourselves so it (and the -wal/-shm SQLite derives from it) is private.
+      if (!existsSync(this.path)) closeSync(openSync(this.path, 'a', 0o600));
+      this.db = new Database(this.path);
+    }
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    if (!options.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      // NORMAL in WAL: durable across a crash of the process, fsync only at checkpoints.
+      this.db.pragma('synchronous = NORMAL');
+    }
+    this.db.pragma('foreign_keys = ON');
+    if (!options.readonly) migrate(this.db, this.path);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs `fn` in one BEGIN IMMEDIATE transaction (nested calls join it). Use for batches. */
+  transaction<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    return this.db.transaction(fn).immediate();
+  }
+
+  // ---- recording ------------------------------------------------------------------------------
+
+  recordCommand(rec: CommandRecord): number {
+    const argv = redactArgv(rec.argv.map(String));
+    return this.insert(
+      'INSERT INTO commands(ts, argv, command, cwd, exit_code, duration_ms, source) VALUES (?,?,?,?,?,?,?)',
+      [
+        ms(rec.ts),
+        JSON.stringify(argv),
+        argv.map(shellQuote).join(' '),
+        opt(rec.cwd),
+        rec.exitCode ?? null,
+        rec.durationMs === undefined ? null : Math.round(rec.durationMs),
+        redact(rec.source ?? 'aios'),
+      ],
+    );
+  }
+
+  createSession(rec: ChatSessionRecord = {}): string {
+    const id = rec.id ?? randomUUID();
+    this.insert('INSERT INTO chat_sessions(id, ts, title, provider, model) VALUES (?,?,?,?,?)', [
+      id,
+      ms(rec.ts),
+      opt(rec.title),
+      opt(rec.provider),
+      opt(rec.model),
+    ]);
+    return id;
+  }
+
+  addMessage(rec: ChatMessageRecord): number {
+    return this.insert('INSERT INTO chat_messages(session_id, ts, role, content, data) VALUES (?,?,?,?,?)', [
+      rec.sessionId,
+      ms(rec.ts),
+      rec.role,
+      redact(rec.content),
+      json(rec.data),
+    ]);
+  }
+
+  recordToolCall(rec: ToolCallRecord): number {
+    return this.insert(
+      `INSERT INTO tool_calls(ts, tool, args, result_summary, exit_code, duration_ms, session_id, run_id, resource_id)
+       VALUES (?,?,?,?,?,?,?,?,?)`,
+      [
+        ms(rec.ts),
+        rec.tool,
+        json(rec.args ?? {}) ?? '{}',
+        opt(rec.resultSummary),
+        rec.exitCode ?? null,
+        rec.durationMs === undefined ? null : Math.round(rec.durationMs),
+        rec.sessionId ?? null,
+        rec.runId ?? null,
+        opt(rec.resourceId),
+      ],
+    );
+  }
+
+  recordDecision(rec: DecisionRecord): number {
+    const isText = typeof rec.action === 'string';
+    const action = isText ? redact(rec.action as string) : (json(rec.action) ?? '{}');
+    const tool = isText ? null : (rec.action as { tool?: string }).tool;
+    const resource = isText ? null : (rec.action as { resource?: string }).resource;
+    return this.insert(
+      'INSERT INTO decisions(ts, action, tool, verdict, rule, reason, source, resource_id) VALUES (?,?,?,?,?,?,?,?)',
+      [
+        ms(rec.ts),
+        action,
+        tool ?? null,
+        rec.verdict,
+        redact(rec.rule),
+        redact(rec.reason),
+        redact(rec.source),
+        opt(resource ?? undefined),
+      ],
+    );
+  }
+
+  startRun(rec: ReconcileRunStart): number {
+    return this.insert('INSERT INTO reconcile_runs(ts, trigger) VALUES (?,?)', [
+      ms(rec.ts),
+      redact(rec.trigger),
+    ]);
+  }
+
+  finishRun(runId: number, rec: ReconcileRunFinish): void {
+    this.transaction(() => {
+      this.stmt('UPDATE reconcile_runs SET finished_ts = ?, status = ?, summary = ? WHERE id = ?').run(
+        ms(rec.ts),
+        redact(rec.status),
+        json(rec.summary),
+        runId,
+      );
+    });
+  }
+
+  recordEvent(rec: ResourceEventRecord): number {
+    return this.insert(
+      `INSERT INTO resource_events(run_id, ts, resource_id, status, label, changes, diff, message)
+       VALUES (?,?,?,?,?,?,?,?)`,
+      [
+        rec.runId ?? null,
+        ms(rec.ts),
+        redact(rec.resourceId),
+        rec.status,
+        rec.label,
+        json(rec.changes),
+        opt(rec.diff),
+        opt(rec.message),
+      ],
+    );
+  }
+
+  /** Appends one audit row chained to the previous one. The read of the last hash and the insert
+   *  happen under one write lock (BEGIN IMMEDIATE), so concurrent writers cannot fork the chain. */
+  appendAudit(kind: string, payload: unknown, ts?: TimeInput): { seq: number; hash: string } {
+    const body = canonicalJson(redactValue(payload ?? null));
+    const safeKind = redact(kind);
+    return this.transaction(() => {
+      const last = this.stmt('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
+        | { seq: number; hash: string }
+        | undefined;
+      const prevHash = last?.hash ?? GENESIS_HASH;
+      const row = { seq: (last?.seq ?? 0) + 1, ts: ms(ts), kind: safeKind, payload: body };
+      const hash = hashAuditRow(prevHash, row);
+      this.stmt('INSERT INTO audit_log(seq, ts, kind, payload, prev_hash, hash) VALUES (?,?,?,?,?,?)').run(
+        row.seq,
+        row.ts,
+        row.kind,
+        row.payload,
+        prevHash,
+        hash,
+      );
+      return { seq: row.seq, hash };
+    });
+  }
+
+  // ---- reading --------------------------------------------------------------------------------
+
+  verifyAudit(): AuditVerifyResult {
+    const head = this.db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as
+      | { seq: number; hash: string }
+      | undefined;
+    const rows = this.db
+      .prepare('SELECT seq, ts, kind, payload, prev_hash, hash FROM audit_log ORDER BY seq')
+      .iterate() as IterableIterator<AuditRow>;
+    return verifyAuditRows(rows, head);
+  }
+
+  auditEntries(opts: { limit?: number; afterSeq?: number } = {}): AuditEntry[] {
+    const rows = this.stmt('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?').all(
+      opts.afterSeq ?? 0,
+      clampLimit(opts.limit, 1000),
+    ) as AuditRow[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      ts: iso(r.ts),
+      kind: r.kind,
+      payload: parseJson(r.payload),
+      prevHash: r.prev_hash,
+      hash: r.hash,
+    }));
+  }
+
+  /** Full-text search, best match first. Any user text is accepted; nothing searchable -> []. */
+  search(text: string, opts: SearchOptions = {}): SearchHit[] {
+    const query = toFtsQuery(text);
+    if (query === null) return [];
+    const [open, close] = opts.mark ?? ['[', ']'];
+    const kindFilter = opts.kind === undefined ? '' : 'AND (rowid & 7) = ?';
+    const sql = `SELECT rowid, ts, snippet(memory_fts, 0, ?, ?, '…', 16) AS snippet, rank
+      FROM memory_fts WHERE memory_fts MATCH ? ${kindFilter} ORDER BY rank LIMIT ?`;
+    const params: unknown[] = [open, close, query];
+    if (opts.kind !== undefined) params.push(KIND_CODE[opts.kind]);
+    params.push(clampLimit(opts.limit, 20));
+    const rows = this.stmt(sql).all(...params) as {
+      rowid: number;
+      ts: number;
+      snippet: string;
+      rank: number;
+    }[];
+    return rows.map((r) => ({
+      kind: KIND_BY_CODE.get(r.rowid & 7) ?? 'command',
+      id: Math.floor(r.rowid / 8),
+      ts: iso(r.ts),
+      snippet: r.snippet,
+      score: -r.rank,
+    }));
+  }
+
+  /** Newest first, across every kind or one kind. */
+  history(opts: HistoryOptions = {}): HistoryEntry[] {
+    const limit = clampLimit(opts.limit, 50);
+    const before = opts.before === undefined ? Number.MAX_SAFE_INTEGER : ms(opts.before);
+    const kinds = opts.kind ? [opts.kind] : MEMORY_KINDS;
+    const entries: HistoryEntry[] = [];
+    for (const kind of kinds) {
+      const { table, id } = KIND_TABLE[kind];
+      // Each table's newest `limit` rows through its ts index, then one merge: no full scans.
+      const rows = this.stmt(
+        `SELECT *, ${id} AS _id FROM ${table} WHERE ts < ? ORDER BY ts DESC, ${id} DESC LIMIT ?`,
+      ).all(before, limit) as Row[];
+      for (const row of rows) entries.push(toHistory(kind, row));
+    }
+    entries.sort((a, b) => (a.ts === b.ts ? b.id - a.id : a.ts < b.ts ? 1 : -1));
+    return entries.slice(0, limit);
+  }
+
+  lastRun(): ReconcileRunRow | undefined {
+    const row = this.stmt('SELECT * FROM reconcile_runs ORDER BY id DESC LIMIT 1').get() as Row | undefined;
+    return row ? toRun(row) : undefined;
+  }
+
+  runEvents(runId: number): HistoryEntry[] {
+    const rows = this.stmt('SELECT *, id AS _id FROM resource_events WHERE run_id = ? ORDER BY id').all(
+      runId,
+    ) as Row[];
+    return rows.map((r) => toHistory('event', r));
+  }
+
+  latestSession(): ChatSessionRow | undefined {
+    const row = this.stmt('SELECT * FROM chat_sessions ORDER BY ts DESC, rowid DESC LIMIT 1').get() as
+      | Row
+      | undefined;
+    return row ? toSession(row) : undefined;
+  }
+
+  getSession(id: string): ChatSessionRow | undefined {
+    const row = this.stmt('SELECT * FROM chat_sessions WHERE id = ?').get(id) as Row | undefined;
+    return row ? toSession(row) : undefined;
+  }
+
+  messages(sessionId: string): ChatMessageRow[] {
+    const rows = this.stmt('SELECT * FROM chat_messages WHERE session_id = ? ORDER BY id').all(
+      sessionId,
+    ) as Row[];
+    return rows.map((r) => ({
+      id: r.id as number,
+      sessionId: r.session_id as string,
+      ts: iso(r.ts as number),
+      role: r.role as ChatMessageRow['role'],
+      content: r.content as string,
+      data: parseJson(r.data),
+    }));
+  }
+
+  counts(): Record<(typeof MEMORY_TABLES)[number], number> {
+    const out = {} as Record<(typeof MEMORY_TABLES)[number], number>;
+    for (const table of MEMORY_TABLES) {
+      out[table] = (this.stmt(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    }
+    return out;
+  }
+
+  /** Bytes on disk: the database plus its -wal and -shm files. */
+  sizeBytes(): number {
+    let total = 0;
+    for (const suffix of ['', '-wal', '-shm']) {
+      try {
+        total += statSync(this.path + suffix).size;
+      } catch {
+        // absent -wal/-shm is normal after a checkpoint
+      }
+    }
+    return total;
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  private insert(sql: string, params: unknown[]): number {
+    return this.transaction(() => Number(this.stmt(sql).run(...params).lastInsertRowid));
+  }
+}
+
+// ---- row helpers --------------------------------------------------------------------------------
+
+function ms(t: TimeInput | undefined): number {
+  if (t === undefined) return Date.now();
+  return typeof t === 'number' ? Math.round(t) : t.getTime();
+}
+
+function iso(t: number): string {
+  return new Date(t).toISOString();
+}
+
+function opt(s: string | undefined | null): string | null {
+  return s === undefined || s === null ? null : redact(String(s));
+}
+
+function json(value: unknown): string | null {
+  if (value === undefined) return null;
+  return JSON.stringify(redactValue(value)) ?? null;
+}
+
+function parseJson(text: unknown): unknown {
+  if (typeof text !== 'string') return text ?? null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function clampLimit(limit: number | undefined, fallback: number): number {
+  if (limit === undefined || !Number.isFinite(limit)) return fallback;
+  return Math.min(Math.max(1, Math.floor(limit)), 100_000);
+}
+
+/** Quotes an argv element for display only when the shell would need it. */
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+function firstLine(text: string, max = 160): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+function toHistory(kind: MemoryKind, row: Row): HistoryEntry {
+  const data: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (k === '_id') continue;
+    data[k] = ['argv', 'args', 'changes', 'summary', 'payload', 'data'].includes(k) ? parseJson(v) : v;
+    if ((k === 'ts' || k === 'finished_ts') && typeof v === 'number') data[k] = iso(v);
+  }
+  if (kind === 'decision' && typeof row.action === 'string' && row.action.startsWith('{')) {
+    data.action = parseJson(row.action);
+  }
+  return { kind, id: row._id as number, ts: iso(row.ts as number), text: describe(kind, row), data };
+}
+
+function describe(kind: MemoryKind, r: Row): string {
+  switch (kind) {
+    case 'command':
+      return `${r.command}${r.exit_code === null || r.exit_code === undefined ? '' : `  (exit ${r.exit_code})`}`;
+    case 'chat':
+      return firstLine(`${r.role}: ${r.content}`);
+    case 'tool':
+      return firstLine(
+        `${r.tool} ${r.args}${r.exit_code === null ? '' : ` (exit ${r.exit_code})`}${r.result_summary ? ` → ${r.result_summary}` : ''}`,
+      );
+    case 'decision':
+      return firstLine(`${r.verdict} by ${r.rule}: ${r.reason} [${r.action}]`);
+    case 'reconcile':
+      return `${r.trigger} ${r.status}${r.finished_ts ? '' : ' (unfinished)'}`;
+    case 'event':
+      return firstLine(`${r.resource_id} ${r.status} (${r.label})${r.message ? `: ${r.message}` : ''}`);
+    case 'audit':
+      return firstLine(`#${r.seq} ${r.kind} ${r.payload}`);
+  }
+}
+
+function toRun(r: Row): ReconcileRunRow {
+  return {
+    id: r.id as number,
+    startedAt: iso(r.ts as number),
+    finishedAt: typeof r.finished_ts === 'number' ? iso(r.finished_ts) : null,
+    trigger: r.trigger as string,
+    status: r.status as string,
+    summary: parseJson(r.summary),
+  };
+}
+
+function toSession(r: Row): ChatSessionRow {
+  return {
+    id: r.id as string,
+    ts: iso(r.ts as number),
+    title: (r.title as string | null) ?? null,
+    provider: (r.provider as string | null) ?? null,
+    model: (r.model as string | null) ?? null,
+  };
+}

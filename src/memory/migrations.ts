@@ -1,0 +1,194 @@
+// Schema migrations for memory.db, keyed by `PRAGMA user_version`. Each entry moves the schema from
+// version i to i+1 and runs inside one BEGIN IMMEDIATE transaction, so two processes opening a fresh
+// database at once cannot both migrate it. Never edit a shipped migration: append a new one.
+import type Database from 'better-sqlite3';
+import { AiosError } from '../errors.js';
+
+/** FTS rowids are `id * 8 + KIND_CODE[kind]`: one index over every table, O(log n) deletes per row. */
+export const KIND_CODE = {
+  command: 1,
+  chat: 2,
+  tool: 3,
+  decision: 4,
+  reconcile: 5,
+  event: 6,
+  audit: 7,
+} as const;
+
+export type MemoryKind = keyof typeof KIND_CODE;
+export const MEMORY_KINDS = Object.keys(KIND_CODE) as MemoryKind[];
+
+// One trigger triple per table keeps memory_fts in step with inserts, updates and deletes.
+function ftsTriggers(table: string, kind: MemoryKind, body: string, id = 'id'): string {
+  const code = KIND_CODE[kind];
+  const newBody = body.replaceAll('$.', 'new.');
+  return `
+CREATE TRIGGER ${table}_fts_ai AFTER INSERT ON ${table} BEGIN
+  INSERT INTO memory_fts(rowid, body, ts) VALUES (new.${id} * 8 + ${code}, ${newBody}, new.ts);
+END;
+CREATE TRIGGER ${table}_fts_ad AFTER DELETE ON ${table} BEGIN
+  DELETE FROM memory_fts WHERE rowid = old.${id} * 8 + ${code};
+END;
+CREATE TRIGGER ${table}_fts_au AFTER UPDATE ON ${table} BEGIN
+  DELETE FROM memory_fts WHERE rowid = old.${id} * 8 + ${code};
+  INSERT INTO memory_fts(rowid, body, ts) VALUES (new.${id} * 8 + ${code}, ${newBody}, new.ts);
+END;`;
+}
+
+const v1 = `
+CREATE TABLE commands (
+  id INTEGER PRIMARY KEY,
+  ts INTEGER NOT NULL,
+  argv TEXT NOT NULL,            -- JSON array, redacted
+  command TEXT NOT NULL,         -- argv joined for display and search, redacted
+  cwd TEXT,
+  exit_code INTEGER,
+  duration_ms INTEGER,
+  source TEXT NOT NULL DEFAULT 'aios'
+);
+CREATE INDEX commands_ts ON commands(ts);
+
+CREATE TABLE chat_sessions (
+  id TEXT PRIMARY KEY,
+  ts INTEGER NOT NULL,
+  title TEXT,
+  provider TEXT,
+  model TEXT
+);
+CREATE INDEX chat_sessions_ts ON chat_sessions(ts);
+
+CREATE TABLE chat_messages (
+  id INTEGER PRIMARY KEY,
+  session_id TEXT NOT NULL REFERENCES chat_sessions(id) ON DELETE CASCADE,
+  ts INTEGER NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('system','user','assistant','tool')),
+  content TEXT NOT NULL,
+  data TEXT                      -- JSON (tool call ids, usage), redacted
+);
+CREATE INDEX chat_messages_session ON chat_messages(session_id, id);
+CREATE INDEX chat_messages_ts ON chat_messages(ts);
+
+CREATE TABLE reconcile_runs (
+  id INTEGER PRIMARY KEY,
+  ts INTEGER NOT NULL,           -- start
+  finished_ts INTEGER,
+  trigger TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'running',
+  summary TEXT                   -- JSON
+);
+CREATE INDEX reconcile_runs_ts ON reconcile_runs(ts);
+
+CREATE TABLE resource_events (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER REFERENCES reconcile_runs(id) ON DELETE SET NULL,
+  ts INTEGER NOT NULL,
+  resource_id TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('applied','drift','failed','blocked','unchanged')),
+  label TEXT NOT NULL CHECK (label IN ('aios','external')),
+  changes TEXT,                  -- JSON array of Change
+  diff TEXT,
+  message TEXT
+);
+CREATE INDEX resource_events_ts ON resource_events(ts);
+CREATE INDEX resource_events_resource ON resource_events(resource_id, ts);
+CREATE INDEX resource_events_run ON resource_events(run_id);
+
+CREATE TABLE tool_calls (
+  id INTEGER PRIMARY KEY,
+  ts INTEGER NOT NULL,
+  tool TEXT NOT NULL,
+  args TEXT NOT NULL,            -- JSON, redacted
+  result_summary TEXT,
+  exit_code INTEGER,
+  duration_ms INTEGER,
+  session_id TEXT REFERENCES chat_sessions(id) ON DELETE SET NULL,
+  run_id INTEGER REFERENCES reconcile_runs(id) ON DELETE SET NULL,
+  resource_id TEXT
+);
+CREATE INDEX tool_calls_ts ON tool_calls(ts);
+
+CREATE TABLE decisions (
+  id INTEGER PRIMARY KEY,
+  ts INTEGER NOT NULL,
+  action TEXT NOT NULL,          -- JSON Action or the command text, redacted
+  tool TEXT,
+  verdict TEXT NOT NULL CHECK (verdict IN ('allow','confirm','deny')),
+  rule TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  source TEXT NOT NULL,          -- who asked: cli, daemon, agent, reconcile, policy-check
+  resource_id TEXT
+);
+CREATE INDEX decisions_ts ON decisions(ts);
+
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,       -- 1, 2, 3... assigned under BEGIN IMMEDIATE, never reused
+  ts INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,         -- canonical JSON, redacted
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+-- The newest (seq, hash), kept by trigger: a deleted tail shows up as head.seq > max(seq).
+CREATE TABLE audit_head (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
+  SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
+  SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head BEGIN
+  SELECT RAISE(ABORT, 'audit_head is append-only');
+END;
+CREATE TRIGGER audit_log_head AFTER INSERT ON audit_log BEGIN
+  INSERT INTO audit_head(id, seq, hash) VALUES (1, new.seq, new.hash)
+    ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash;
+END;
+
+CREATE VIRTUAL TABLE memory_fts USING fts5(
+  body,
+  ts UNINDEXED,
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+${ftsTriggers('commands', 'command', "$.command || ' ' || coalesce($.cwd, '')")}
+${ftsTriggers('chat_messages', 'chat', "$.role || ': ' || $.content")}
+${ftsTriggers('tool_calls', 'tool', "$.tool || ' ' || $.args || ' ' || coalesce($.result_summary, '')")}
+${ftsTriggers(
+  'decisions',
+  'decision',
+  "$.verdict || ' ' || $.rule || ' ' || $.reason || ' ' || $.action || ' ' || $.source",
+)}
+${ftsTriggers('reconcile_runs', 'reconcile', "$.trigger || ' ' || $.status || ' ' || coalesce($.summary, '')")}
+${ftsTriggers(
+  'resource_events',
+  'event',
+  "$.resource_id || ' ' || $.status || ' ' || $.label || ' ' || coalesce($.message, '') || ' ' || coalesce($.diff, '') || ' ' || coalesce($.changes, '')",
+)}
+${ftsTriggers('audit_log', 'audit', "$.kind || ' ' || $.payload", 'seq')}
+`;
+
+const MIGRATIONS: string[] = [v1];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings `db` to SCHEMA_VERSION. Refuses a database written by a newer aios. */
+export function migrate(db: Database.Database, file: string): void {
+  const current = (): number => db.pragma('user_version', { simple: true }) as number;
+  if (current() === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    const from = current();
+    if (from > SCHEMA_VERSION) {
+      throw new AiosError(
+        `${file}: memory schema version ${from} is newer than this aios supports (${SCHEMA_VERSION}); upgrade aios`,
+      );
+    }
+    for (let v = from; v < SCHEMA_VERSION; v++) {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+  }).immediate();
+}
