@@ -12,7 +12,6 @@ export function systemdUnit(options: UnitOptions): string {
   const config = options.configPath ? ` --config ${options.configPath}` : '';
   return `[Unit]
 Description=AIOS reconciliation daemon (keeps this host converged to its specs)
-Documentation=man:aios(1)
 After=network-online.target local-fs.target
 Wants=network-online.target
 

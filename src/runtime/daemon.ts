@@ -1,0 +1,167 @@
+// The daemon's lifecycle: claims the socket, serves JSON-RPC, watches the config (and, as the
+// reconciler lands, the specs and managed paths), hot-reloads only what validates, and drains on
+// SIGTERM. It holds the last good config; a broken edit is reported in `status`, never applied.
+import fs from 'node:fs';
+import type { FSWatcher } from 'chokidar';
+import { type LoadedConfig, loadConfig } from '../config/load-config.js';
+import { type EffectivePaths, effectivePaths } from '../config/paths.js';
+import type { Logger } from './logger.js';
+import { DaemonMetrics } from './metrics.js';
+import { RpcError, type RpcHandler, type RpcServer, startRpcServer } from './rpc-server.js';
+import { claimSocketPath } from './socket-guard.js';
+
+export interface DaemonOptions {
+  configPath?: string | undefined;
+  root?: string | undefined;
+  socketPath?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  log: Logger;
+}
+
+export interface LoadError {
+  at: string;
+  message: string;
+}
+
+export interface DaemonStatus {
+  running: true;
+  pid: number;
+  started_at: string;
+  uptime_s: number;
+  socket: string;
+  config_files: string[];
+  specs_dir: string;
+  root: string;
+  last_load_error: LoadError | null;
+  reloads: number;
+  watch: boolean;
+}
+
+export class Daemon {
+  private loaded!: LoadedConfig;
+  private paths!: EffectivePaths;
+  private server: RpcServer | undefined;
+  private watcher: FSWatcher | undefined;
+  private lastLoadError: LoadError | null = null;
+  private reloads = 0;
+  private readonly startedAt = new Date();
+  readonly metrics = new DaemonMetrics();
+  private readonly methods: Record<string, RpcHandler>;
+
+  constructor(private readonly options: DaemonOptions) {
+    this.methods = {
+      ping: async () => 'pong',
+      status: async () => this.status(),
+      'config.reload': async () => this.reload('rpc'),
+      metrics: async () => ({ text: await this.metrics.text() }),
+    };
+  }
+
+  /** Register a JSON-RPC method (the reconciler, snapshots and agent plug in here). */
+  handle(method: string, handler: RpcHandler): void {
+    this.methods[method] = handler;
+  }
+
+  get socketPath(): string {
+    return this.options.socketPath ?? this.paths.socketPath;
+  }
+
+  async start(): Promise<void> {
+    // The first load must succeed: there is no last good config to fall back to.
+    this.loaded = await this.load();
+    this.paths = effectivePaths(this.loaded, this.options.env ?? process.env);
+    await claimSocketPath(this.socketPath);
+    this.server = await startRpcServer({
+      socketPath: this.socketPath,
+      methods: this.methods,
+      onError: (method, error) =>
+        this.options.log.error('rpc', `${method} failed`, {
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    });
+    this.options.log.info('daemon', `listening on ${this.socketPath}`, { pid: process.pid });
+    if (this.loaded.config.controller.watch) await this.watch();
+  }
+
+  async stop(): Promise<void> {
+    await this.watcher?.close();
+    await this.server?.close();
+    try {
+      fs.unlinkSync(this.socketPath);
+    } catch {
+      // already gone
+    }
+    this.options.log.info('daemon', 'stopped');
+  }
+
+  /** Validate the config again; swap it in only when it loads. */
+  async reload(trigger: string): Promise<{ ok: boolean; error?: LoadError }> {
+    try {
+      const next = await this.load();
+      this.loaded = next;
+      this.paths = effectivePaths(next, this.options.env ?? process.env);
+      this.lastLoadError = null;
+      this.reloads++;
+      this.options.log.info('config', `reloaded (${trigger})`, { files: next.files });
+      return { ok: true };
+    } catch (error) {
+      this.lastLoadError = {
+        at: new Date().toISOString(),
+        message: error instanceof Error ? error.message : String(error),
+      };
+      this.metrics.configLoadErrors.inc();
+      this.options.log.error('config', `rejected (${trigger}); keeping the last good config`, {
+        error: this.lastLoadError.message,
+      });
+      return { ok: false, error: this.lastLoadError };
+    }
+  }
+
+  status(): DaemonStatus {
+    return {
+      running: true,
+      pid: process.pid,
+      started_at: this.startedAt.toISOString(),
+      uptime_s: Math.round((Date.now() - this.startedAt.getTime()) / 1000),
+      socket: this.socketPath,
+      config_files: this.loaded.files,
+      specs_dir: this.paths.specsDir,
+      root: this.paths.root,
+      last_load_error: this.lastLoadError,
+      reloads: this.reloads,
+      watch: this.watcher !== undefined,
+    };
+  }
+
+  config(): LoadedConfig {
+    return this.loaded;
+  }
+
+  private load(): Promise<LoadedConfig> {
+    return loadConfig({
+      configPath: this.options.configPath,
+      env: this.options.env ?? process.env,
+      flags: { root: this.options.root },
+    });
+  }
+
+  private async watch(): Promise<void> {
+    const files = this.loaded.files;
+    if (files.length === 0) return;
+    const { watch } = await import('chokidar');
+    this.watcher = watch(files, { ignoreInitial: true });
+    let timer: NodeJS.Timeout | undefined;
+    this.watcher.on('all', () => {
+      // Editors save in several steps; wait for the burst to end.
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void this.reload('file changed'), this.loaded.config.runtime.debounce_ms + 30);
+    });
+    await new Promise<void>((resolve) => this.watcher?.once('ready', () => resolve()));
+  }
+}
+
+export function notServedYet(method: string, part: string): RpcHandler {
+  return async () => {
+    throw new RpcError(-32601, `${method} is not served by the daemon yet (${part})`);
+  };
+}
