@@ -1,0 +1,138 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ProcessRunner, spawnRunner } from '../../src/host/process-runner.js';
+import { RootPath } from '../../src/host/root-path.js';
+import {
+  addGroup,
+  addUser,
+  modifyGroup,
+  modifyUser,
+  observeGroup,
+  observeUser,
+  removeGroup,
+  removeUser,
+} from '../../src/host/users.js';
+import { makeAccountsRoot, readEtc } from './users-root.js';
+
+let dir: string;
+let root: RootPath;
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aios-users-'));
+  root = new RootPath(dir);
+});
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('users and groups with the real shadow tools under --root', () => {
+  beforeEach(async () => {
+    await makeAccountsRoot(dir);
+  });
+
+  it('creates a group and a user with every setting, touching only the root', async () => {
+    const g = await addGroup(root, spawnRunner, 'devs', { gid: 2000 });
+    expect(g).toMatchObject({ ok: true, changed: true });
+    expect(g.command).toEqual(['groupadd', '--root', dir, '--gid', '2000', '--', 'devs']);
+    const u = await addUser(root, spawnRunner, 'alice', {
+      uid: 1500,
+      gid: 'devs',
+      groups: ['users', 'devs'],
+      home: '/home/alice',
+      shell: '/bin/sh',
+      comment: 'Alice A',
+      create_home: true,
+    });
+    expect(u.error?.message ?? '').toBe('');
+    expect(u).toMatchObject({ ok: true, changed: true });
+    expect(await readEtc(dir, 'passwd')).toContain('alice:x:1500:2000:Alice A:/home/alice:/bin/sh');
+    expect(await readEtc(dir, 'group')).toEqual(
+      expect.arrayContaining(['users:x:100:alice', 'devs:x:2000:alice']),
+    );
+    expect((await fs.stat(path.join(dir, 'home/alice/.profile'))).uid).toBe(1500);
+    expect(await observeUser(root, 'alice')).toEqual({
+      name: 'alice',
+      uid: 1500,
+      gid: 2000,
+      group: 'devs',
+      groups: ['devs', 'users'],
+      home: '/home/alice',
+      shell: '/bin/sh',
+      comment: 'Alice A',
+    });
+  });
+
+  it('creates a system user from the system range with its own group', async () => {
+    const u = await addUser(root, spawnRunner, 'svc', { system: true, shell: '/usr/sbin/nologin' });
+    expect(u).toMatchObject({ ok: true, changed: true });
+    const svc = await observeUser(root, 'svc');
+    expect(svc?.uid).toBeLessThan(1000);
+    expect(svc?.group).toBe('svc');
+  });
+
+  it('modifies only the given fields, replaces supplementary groups, and reports a no-op truthfully', async () => {
+    await addUser(root, spawnRunner, 'bob', { uid: 1600, groups: ['users'] });
+    const m = await modifyUser(root, spawnRunner, 'bob', { shell: '/bin/bash', comment: 'Bob', groups: [] });
+    expect(m).toMatchObject({ ok: true, changed: true });
+    const bob = await observeUser(root, 'bob');
+    expect(bob).toMatchObject({ uid: 1600, shell: '/bin/bash', comment: 'Bob', groups: [] });
+    expect(await readEtc(dir, 'group')).toContain('users:x:100:');
+    const again = await modifyUser(root, spawnRunner, 'bob', { shell: '/bin/bash' });
+    expect(again).toMatchObject({ ok: true, changed: false });
+  });
+
+  it('changes a gid and removes users and groups', async () => {
+    await addGroup(root, spawnRunner, 'ops', {});
+    expect(await modifyGroup(root, spawnRunner, 'ops', { gid: 3000 })).toMatchObject({
+      ok: true,
+      changed: true,
+    });
+    expect((await observeGroup(root, 'ops'))?.gid).toBe(3000);
+    await addUser(root, spawnRunner, 'carol', { gid: 'ops' });
+    const blocked = await removeGroup(root, spawnRunner, 'ops');
+    expect(blocked.ok).toBe(false);
+    expect(blocked.stderr).toContain('primary group');
+    expect(await removeUser(root, spawnRunner, 'carol')).toMatchObject({ ok: true, changed: true });
+    expect(await observeUser(root, 'carol')).toBeUndefined();
+    expect(await removeGroup(root, spawnRunner, 'ops')).toMatchObject({ ok: true, changed: true });
+    expect(await observeGroup(root, 'ops')).toBeUndefined();
+  });
+
+  it('reports a failing tool with its exit code and stderr', async () => {
+    await addUser(root, spawnRunner, 'dave', {});
+    const dup = await addUser(root, spawnRunner, 'dave', {});
+    expect(dup.ok).toBe(false);
+    expect(dup.exitCode).toBe(9);
+    expect(dup.changed).toBe(false);
+    expect(dup.stderr).toContain('already exists');
+  });
+});
+
+describe('refusals before anything runs', () => {
+  const never: ProcessRunner = async (command) => {
+    throw new Error(`must not run ${command.join(' ')}`);
+  };
+
+  it('refuses a root without /etc/passwd', async () => {
+    const out = await addUser(root, never, 'alice', {});
+    expect(out.ok).toBe(false);
+    expect(out.error?.message).toContain(`under root ${dir}: it has no /etc/passwd`);
+  });
+
+  it('refuses names and fields that would be options or corrupt passwd', async () => {
+    await makeAccountsRoot(dir);
+    expect((await addUser(root, never, '-ofoo', {})).error?.message).toContain(
+      'not a valid user or group name',
+    );
+    expect((await addUser(root, never, 'x', { gid: '--help' })).error?.message).toContain(
+      'not a valid group name',
+    );
+    expect((await addUser(root, never, 'x', { comment: 'a:b' })).error?.message).toContain(
+      'must not contain',
+    );
+    expect((await modifyUser(root, never, 'x', {})).error?.message).toContain('nothing to change');
+    expect((await modifyGroup(root, never, 'x', {})).error?.message).toContain('nothing to change');
+    expect(await readEtc(dir, 'passwd')).toEqual(['root:x:0:0:root:/root:/bin/bash']);
+  });
+});
