@@ -48,13 +48,6 @@ const level = (['debug', 'info', 'warn', 'error'] as const).find((l) => l === va
 const log = createLogger({ format, level });
 const daemon = new Daemon({ configPath: values.config, root: values.root, socketPath: values.socket, log });
 
-try {
-  await daemon.start();
-} catch (error) {
-  log.error('daemon', `cannot start: ${describeError(error, Boolean(values.verbose))}`);
-  process.exit(1);
-}
-
 let stopping = false;
 const stop = async (signal: string) => {
   if (stopping) return;
@@ -65,4 +58,16 @@ const stop = async (signal: string) => {
 };
 process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
-process.on('SIGHUP', () => void daemon.reload('SIGHUP'));
+process.on('SIGHUP', () => {
+  if (started) void daemon.reload('SIGHUP');
+});
+
+// Handlers are installed before start so an early signal never kills the process mid-setup.
+let started = false;
+try {
+  await daemon.start();
+  started = true;
+} catch (error) {
+  log.error('daemon', `cannot start: ${describeError(error, Boolean(values.verbose))}`);
+  process.exit(1);
+}

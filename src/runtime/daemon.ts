@@ -79,8 +79,9 @@ export class Daemon {
           error: error instanceof Error ? error.message : String(error),
         }),
     });
-    this.options.log.info('daemon', `listening on ${this.socketPath}`, { pid: process.pid });
     if (this.loaded.config.controller.watch) await this.watch();
+    // Logged last: tests and readiness checks take this line to mean "fully up".
+    this.options.log.info('daemon', `listening on ${this.socketPath}`, { pid: process.pid });
   }
 
   async stop(): Promise<void> {
