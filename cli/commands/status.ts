@@ -1,3 +1,43 @@
-import { notAvailable } from '../not-available.js';
+// `aios status`: the daemon's state. Exit 1 (with how to start it) when no daemon answers.
+import { AiosError } from '../../src/errors.js';
+import type { DaemonStatus } from '../../src/runtime/daemon.js';
+import { callDaemon } from '../../src/runtime/rpc-client.js';
+import { loadCliConfig } from '../cli-config.js';
+import type { CommandRun } from '../command.js';
+import { daemonAnswers } from '../daemon-link.js';
+import { paint, printJson } from '../io.js';
 
-export default notAvailable('status', 'part 5: the daemon');
+const run: CommandRun = async (args, io) => {
+  const { paths } = await loadCliConfig(args);
+  const socket = paths.socketPath;
+  if (!(await daemonAnswers(socket))) {
+    if (args.json) printJson(io, { running: false, socket });
+    throw new AiosError(
+      `aios-runtime is not running (no answer on ${socket}); start it with \`aios-runtime\` or \`systemctl start aios-runtime\``,
+    );
+  }
+  const status = (await callDaemon(socket, 'status', {}, { timeoutMs: 5000 })) as DaemonStatus;
+  if (args.json) {
+    printJson(io, status);
+    return 0;
+  }
+  io.out(`${paint(io, 'green', '●')} aios-runtime running (pid ${status.pid}, up ${status.uptime_s}s)`);
+  io.out(`  socket:  ${status.socket}`);
+  io.out(`  config:  ${status.config_files.join(', ') || '(built-in defaults)'}`);
+  io.out(`  specs:   ${status.specs_dir}`);
+  io.out(`  root:    ${status.root}`);
+  io.out(`  watch:   ${status.watch ? 'on' : 'off'}; reloads: ${status.reloads}`);
+  if (status.last_load_error) {
+    io.out(
+      paint(
+        io,
+        'red',
+        `  last load error (${status.last_load_error.at}; the last good config stays active):`,
+      ),
+    );
+    io.out(`    ${status.last_load_error.message.replace(/\n/g, '\n    ')}`);
+  }
+  return 0;
+};
+
+export default run;

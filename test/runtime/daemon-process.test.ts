@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callDaemon } from '../../src/runtime/rpc-client.js';
 
 const runtime = path.resolve('dist/cli/aios-runtime.js');
+const aios = path.resolve('dist/cli/aios.js');
 let dir: string;
 let child: ChildProcess | undefined;
 let stderr = '';
@@ -108,6 +109,22 @@ describe('aios-runtime process', () => {
     expect(second.status).toBe(1);
     expect(second.stderr).toMatch(/already running/);
     expect(await callDaemon(sock, 'ping')).toBe('pong');
+  });
+
+  it('aios status exits 1 with a hint when no daemon answers, 0 with its state when one does', async () => {
+    const sock = path.join(dir, 'aios.sock');
+    const config = writeConfig(goodConfig(sock));
+    const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg'), AIOS_NO_HISTORY: '1' };
+    const down = spawnSync(process.execPath, [aios, 'status', '--config', config], { encoding: 'utf8', env });
+    expect(down.status).toBe(1);
+    expect(down.stderr).toMatch(/not running.*start it with/);
+    await startDaemon(config);
+    const up = spawnSync(process.execPath, [aios, 'status', '--json', '--config', config], {
+      encoding: 'utf8',
+      env,
+    });
+    expect(up.status).toBe(0);
+    expect(JSON.parse(up.stdout)).toMatchObject({ running: true, pid: child?.pid, socket: sock });
   });
 
   it('prints a systemd unit that systemd-analyze accepts', () => {
