@@ -1,3 +1,163 @@
-import { notAvailable } from '../not-available.js';
+// `aios diff [--only ID]... [--json] [--timings]`: desired vs actual per resource, through exactly
+// the planning code `aios apply` runs (makePlan). Exit 0 converged, 2 changes pending, 1 error.
+// Also holds the plan/summary rendering `aios apply` and `aios demo` reuse.
 
-export default notAvailable('diff', 'part 4: desired state');
+import path from 'node:path';
+import { controllerFor } from '../../controllers/registry.js';
+import { spawnRunner } from '../../src/host/process-runner.js';
+import { RootPath } from '../../src/host/root-path.js';
+import { loadDesiredState } from '../../src/reconcile/desired-state.js';
+import {
+  makePlan,
+  type Plan,
+  publicPlan,
+  type ResourcePlan,
+  selectResources,
+} from '../../src/reconcile/plan.js';
+import type { Phase } from '../../src/reconcile/run-types.js';
+import { loadCliConfig } from '../cli-config.js';
+import type { CommandArgs } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { type Io, paint, printJson } from '../io.js';
+
+export interface DiffArgs extends CommandArgs {
+  only?: string[];
+  timings?: boolean;
+}
+
+export default async function diff(args: DiffArgs, io: Io): Promise<number> {
+  const { loaded, paths } = await loadCliConfig(args);
+  for (const w of loaded.warnings) io.err(`aios: warning: ${w}`);
+  const desired = await loadDesiredState(paths.specsDir);
+  const root = new RootPath(paths.root);
+  const only = args.only ?? [];
+  const selected = selectResources(desired.graph.order, only);
+  const { plan, timings } = await makePlan(
+    selected,
+    { lookup: controllerFor, root, runner: spawnRunner },
+    only,
+  );
+  const phases: Partial<Record<Phase, number>> = { load: desired.loadMs, ...timings };
+  if (args.json) {
+    printJson(io, {
+      ...publicPlan(plan),
+      summary: summarise(plan),
+      ...(args.timings ? { timings: phases } : {}),
+    });
+  } else {
+    renderPlan(io, plan);
+    io.out(summaryLine(io, plan));
+    if (args.timings) io.out(timingLine(phases));
+  }
+  return exitFor(plan);
+}
+
+export function exitFor(plan: Plan): number {
+  if (plan.resources.some((r) => r.status === 'error')) return EXIT.error;
+  return plan.resources.some((r) => r.status !== 'converged') ? EXIT.changes : EXIT.ok;
+}
+
+export interface PlanSummary {
+  create: number;
+  change: number;
+  remove: number;
+  error: number;
+  converged: number;
+}
+
+export function summarise(plan: Plan): PlanSummary {
+  const s: PlanSummary = { create: 0, change: 0, remove: 0, error: 0, converged: 0 };
+  for (const r of plan.resources) s[r.status]++;
+  return s;
+}
+
+const marks: Record<
+  ResourcePlan['status'],
+  { sign: string; word: string; colour: 'green' | 'yellow' | 'red' | 'dim' }
+> = {
+  create: { sign: '+', word: 'create', colour: 'green' },
+  change: { sign: '~', word: 'change', colour: 'yellow' },
+  remove: { sign: '-', word: 'remove', colour: 'red' },
+  error: { sign: '!', word: 'error', colour: 'red' },
+  converged: { sign: ' ', word: 'ok', colour: 'dim' },
+};
+
+/** Every resource that is not converged: a header line, then its diffs and changed fields. */
+export function renderPlan(io: Io, plan: Plan): void {
+  for (const raw of plan.resources) {
+    if (raw.status === 'converged') continue;
+    io.out(renderResource(io, raw));
+  }
+}
+
+export function renderResource(io: Io, raw: ResourcePlan): string {
+  const r = publicPlan({ ...emptyPlan, resources: [raw] }).resources[0] as ResourcePlan;
+  const m = marks[r.status];
+  const lines = [paint(io, m.colour, `${m.sign} ${m.word} ${r.id}`) + paint(io, 'dim', `  (${where(r)})`)];
+  if (r.error) lines.push(`    ${paint(io, 'red', r.error)}`);
+  for (const c of r.changes) {
+    if (c.diff !== undefined) {
+      lines.push(`    ${c.field}:`);
+      for (const l of c.diff.replace(/\n$/, '').split('\n')) {
+        if (l.startsWith('=====')) continue;
+        lines.push(`      ${colourDiffLine(io, l)}`);
+      }
+    } else {
+      lines.push(`    ${c.field}: ${show(c.before)} → ${show(c.after)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+const emptyPlan: Plan = { version: 1, root: '/', only: [], resources: [], hash: '' };
+
+function colourDiffLine(io: Io, l: string): string {
+  if (l.startsWith('+++') || l.startsWith('---')) return paint(io, 'bold', l);
+  if (l.startsWith('+')) return paint(io, 'green', l);
+  if (l.startsWith('-')) return paint(io, 'red', l);
+  if (l.startsWith('@@')) return paint(io, 'cyan', l);
+  return l;
+}
+
+function show(v: unknown): string {
+  if (v === null || v === undefined) return '(none)';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function where(r: ResourcePlan): string {
+  const rel = path.relative(process.cwd(), r.source.file);
+  const file = rel.startsWith('..') || path.isAbsolute(rel) ? r.source.file : rel;
+  return r.source.line !== undefined ? `${file}:${r.source.line}` : file;
+}
+
+export function summaryLine(io: Io, plan: Plan): string {
+  const s = summarise(plan);
+  const total = plan.resources.length;
+  if (s.create + s.change + s.remove + s.error === 0) {
+    return paint(io, 'green', `No changes: ${total} resource${total === 1 ? '' : 's'} converged.`);
+  }
+  const parts = [
+    `${s.create} to create`,
+    `${s.change} to change`,
+    `${s.remove} to remove`,
+    `${s.converged} unchanged`,
+  ];
+  if (s.error > 0) parts.push(paint(io, 'red', `${s.error} failed to plan`));
+  return `Plan: ${parts.join(', ')}. (plan ${plan.hash.slice(0, 12)})`;
+}
+
+export function timingLine(t: Partial<Record<Phase, number>>): string {
+  const order: Phase[] = [
+    'load',
+    'observe',
+    'diff',
+    'gate',
+    'snapshot',
+    'apply',
+    'verify',
+    'notify',
+    'record',
+  ];
+  const parts = order.filter((p) => t[p] !== undefined).map((p) => `${p} ${(t[p] as number).toFixed(1)} ms`);
+  return `timings: ${parts.join(', ')}`;
+}

@@ -91,12 +91,15 @@ export async function reconcile(
   const { plan, timings: pt } = await makePlan(selected, deps, only);
   timings.observe = pt.observe;
   timings.diff = pt.diff;
+  deps.onProgress?.({ type: 'phase', phase: 'observe', ms: pt.observe });
+  deps.onProgress?.({ type: 'phase', phase: 'diff', ms: pt.diff });
   if (options.expectedHash !== undefined && options.expectedHash !== plan.hash) {
     throw new PlanDriftError(
       'the saved plan no longer matches: the host or the specs changed since it was made (run `aios diff` again); nothing was applied',
     );
   }
 
+  deps.onProgress?.({ type: 'plan', plan: publicPlan(plan) });
   const byId = new Map(plan.resources.map((r) => [r.id, r]));
   const outcomes = new Map<ResourceId, ResourceOutcome>();
   const decisions: DecisionRecord[] = [];

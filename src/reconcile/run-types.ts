@@ -89,6 +89,8 @@ export interface RunReport {
 }
 
 export type ProgressEvent =
+  /** The plan, before anything is gated or changed (public: sensitive contents hidden). */
+  | { type: 'plan'; plan: Plan }
   | { type: 'phase'; phase: Phase; ms: number }
   | { type: 'snapshot'; id: string }
   | { type: 'resource'; outcome: ResourceOutcome }

@@ -1,0 +1,23 @@
+// Loads the desired state for one diff/apply run: the spec files under specs_dir into a dependency
+// graph, timed. Shared by `aios diff`, `aios apply`, `aios demo` and the daemon so all of them see
+// the same resources in the same order. Reads spec files only.
+
+import { controllerFor } from '../../controllers/registry.js';
+import { buildGraph, type Graph } from '../specs/graph.js';
+import { type ControllerLookup, loadSpecs } from '../specs/load-specs.js';
+
+export interface DesiredState {
+  graph: Graph;
+  files: string[];
+  loadMs: number;
+}
+
+export async function loadDesiredState(
+  specsDir: string,
+  lookup: ControllerLookup = controllerFor,
+): Promise<DesiredState> {
+  const t0 = performance.now();
+  const { resources, files } = await loadSpecs(specsDir, { lookup });
+  const graph = buildGraph(resources, lookup);
+  return { graph, files, loadMs: performance.now() - t0 };
+}
