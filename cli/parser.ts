@@ -16,6 +16,7 @@ async function run(load: Loader, argv: Record<string, unknown>): Promise<void> {
     verbose: Boolean(argv.verbose),
   };
   const io = processIo(global.color);
+  const startedAt = Date.now();
   let code: number;
   try {
     const mod = await load();
@@ -25,6 +26,21 @@ async function run(load: Loader, argv: Record<string, unknown>): Promise<void> {
     if (code !== EXIT.changes) io.err(`aios: ${describeError(error, global.verbose)}`);
   }
   process.exitCode = code;
+  // Command history (best effort, never throws); loaded lazily so --help never pulls in SQLite.
+  try {
+    const { recordInvocation } = await import('./record-invocation.js');
+    await recordInvocation({
+      argv: process.argv.slice(2),
+      cwd: process.cwd(),
+      exitCode: code,
+      startedAt,
+      durationMs: Date.now() - startedAt,
+      config: global.config,
+      root: global.root,
+    });
+  } catch {
+    // history must never change the command's outcome
+  }
 }
 
 function cmd(load: Loader) {

@@ -1,3 +1,36 @@
-import { notAvailable } from '../not-available.js';
+// `aios history [--limit N] [--kind K] [--json]`: the newest records of memory (commands, chats,
+// tool calls, decisions, reconcile runs, resource events, audit rows), newest first. Reads only.
+import { openMemory } from '../../src/memory/memory-store.js';
+import { loadCliConfig } from '../cli-config.js';
+import type { CommandRun } from '../command.js';
+import { paint, printJson } from '../io.js';
+import { kindArg, limitArg, shortTime } from './memory-args.js';
 
-export default notAvailable('history', 'part 1: memory');
+const run: CommandRun = async (args, io) => {
+  const kind = kindArg(args.kind);
+  const limit = limitArg(args.limit, 50);
+  const { paths } = await loadCliConfig(args);
+  const mem = openMemory(paths.memoryPath);
+  let entries: ReturnType<typeof mem.history>;
+  try {
+    entries = mem.history(kind === undefined ? { limit } : { limit, kind });
+  } finally {
+    mem.close();
+  }
+  if (args.json) {
+    printJson(io, entries);
+    return 0;
+  }
+  if (entries.length === 0) {
+    io.out(paint(io, 'dim', `no history yet${kind ? ` of kind ${kind}` : ''} (${paths.memoryPath})`));
+    return 0;
+  }
+  const lines = entries.map(
+    (e) =>
+      `${paint(io, 'dim', shortTime(e.ts))}  ${paint(io, 'cyan', e.kind.padEnd(9))}  ${e.text.replace(/\s*\n\s*/g, ' ')}`,
+  );
+  io.out(lines.join('\n'));
+  return 0;
+};
+
+export default run;

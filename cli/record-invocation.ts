@@ -1,0 +1,49 @@
+// Records each finished `aios` command in memory's command history. Called by cli/parser.ts `run()`
+// after the command's exit code is known. It must never fail the command, never print, and stay
+// cheap: a short busy timeout, and nothing at all for --help/--version or with AIOS_NO_HISTORY=1.
+import { loadCliConfig } from './cli-config.js';
+
+export interface Invocation {
+  /** The arguments after `aios` (process.argv.slice(2)). */
+  argv: readonly string[];
+  cwd: string;
+  exitCode: number;
+  startedAt: number;
+  durationMs: number;
+  /** The global flags that locate the config (and so the memory path). */
+  config?: string | undefined;
+  root?: string | undefined;
+}
+
+const SKIP_FLAGS = new Set(['--help', '-h', '--version', '-v']);
+
+export function historyDisabled(env: NodeJS.ProcessEnv): boolean {
+  const v = env.AIOS_NO_HISTORY;
+  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+export async function recordInvocation(inv: Invocation, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  try {
+    if (historyDisabled(env)) return;
+    if (inv.argv.some((a) => SKIP_FLAGS.has(a))) return;
+    const { paths } = await loadCliConfig({ config: inv.config, root: inv.root }, env);
+    const { openMemory } = await import('../src/memory/memory-store.js');
+    // Another writer (the daemon) may hold the lock: wait briefly, then give up rather than stall.
+    const mem = openMemory(paths.memoryPath, { busyTimeoutMs: 250 });
+    try {
+      mem.recordCommand({
+        argv: ['aios', ...inv.argv],
+        cwd: inv.cwd,
+        exitCode: inv.exitCode,
+        durationMs: inv.durationMs,
+        ts: inv.startedAt,
+        source: 'aios',
+      });
+    } finally {
+      mem.close();
+    }
+  } catch {
+    // History is best effort: a broken config, a read-only home or a locked db must not change the
+    // outcome of the command the user ran.
+  }
+}
