@@ -1,12 +1,15 @@
 // Every resource kind aios knows, in one explicit list (no barrels). Adding a kind: import its
 // controller here and add it to the conformance suite (docs/writing-a-controller.md).
 import type { Controller } from './controller.js';
+import { cronController } from './cron-controller.js';
 import { directoryController } from './directory-controller.js';
+import { execController } from './exec-controller.js';
 import { fileController } from './file-controller.js';
 import { groupController } from './group-controller.js';
 import { packageController } from './package-controller.js';
 import { serviceController } from './service-controller.js';
 import { symlinkController } from './symlink-controller.js';
+import { sysctlController } from './sysctl-controller.js';
 import { userController } from './user-controller.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: controllers of every spec type live in one table
@@ -14,6 +17,9 @@ export const controllers: Controller<any, any>[] = [
   fileController,
   directoryController,
   symlinkController,
+  cronController,
+  sysctlController,
+  execController,
   packageController,
   serviceController,
   userController,

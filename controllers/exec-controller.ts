@@ -1,0 +1,147 @@
+// The `exec` kind: a command that runs only when needed, like Puppet's exec. Guards decide:
+// converged when `creates` exists, or `unless` exits 0, or `onlyif` exits non-zero. Guards run in
+// observe (through ctx.runner, `bash -c`, cwd inside the root, AIOS_ROOT set), so they MUST be
+// read-only: `aios diff` runs them. The command itself runs on the host, NOT chrooted: it gets
+// AIOS_ROOT and must prefix its own paths with it to respect `--root`.
+import fs from 'node:fs/promises';
+import { z } from 'zod';
+import { resolveInRoot } from '../src/host/fs-resolve.js';
+import type { RunResult } from '../src/host/process-runner.js';
+import { TOOL } from '../src/tools/tool-args.js';
+import type { Action, Change, ResourceId } from '../src/types.js';
+import { absolutePathField, commonFields } from './common-fields.js';
+import type { Controller, ObserveContext } from './controller.js';
+import { shellQuote } from './shell-quote.js';
+
+export const DEFAULT_EXEC_TIMEOUT_SEC = 300;
+
+export const execSchema = z
+  .strictObject({
+    /** The id is exec:<name>; a short label, not the command. */
+    name: z.string().min(1),
+    command: z.string().min(1),
+    /** Host path (under the root): the command is not run when it exists. */
+    creates: absolutePathField.optional(),
+    /** Guard command: the command is not run when this exits 0. */
+    unless: z.string().min(1).optional(),
+    /** Guard command: the command is run only when this exits 0. */
+    onlyif: z.string().min(1).optional(),
+    /** Run only when a resource that notifies this one changed (never on a plain apply). */
+    refreshonly: z.boolean().default(false),
+    /** Working directory, a host path inside the root (default: the root itself). */
+    cwd: absolutePathField.optional(),
+    environment: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name'), z.string())
+      .optional(),
+    /** Seconds before the command (or a guard) is killed. */
+    timeout: z.number().int().positive().default(DEFAULT_EXEC_TIMEOUT_SEC),
+    /** Accepted for uniformity; an exec is never "absent". */
+    state: z.literal('present').default('present'),
+    ...commonFields,
+  })
+  .superRefine((spec, ctx) => {
+    if (!spec.creates && !spec.unless && !spec.onlyif && !spec.refreshonly) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['command'],
+        message: 'needs creates, unless, onlyif or refreshonly = true, or it would run on every apply',
+      });
+    }
+  });
+
+export type ExecSpec = z.infer<typeof execSchema>;
+
+export interface ExecObserved {
+  /** Whether the guards say the command should run now. */
+  run: boolean;
+  /** Why (or why not), for the diff and the logs. */
+  reason: string;
+}
+
+/** The command line planned for the bash tool: exported environment, then the command. Pure. */
+export function execCommandLine(spec: ExecSpec): string {
+  const env = Object.entries(spec.environment ?? {});
+  if (env.length === 0) return spec.command;
+  return `export ${env.map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ')}\n${spec.command}`;
+}
+
+async function runGuard(spec: ExecSpec, guard: string, ctx: ObserveContext): Promise<RunResult> {
+  const cwd = await resolveInRoot(ctx.root, spec.cwd ?? '/', true);
+  return ctx.runner(['bash', '-c', guard], {
+    cwd,
+    env: { ...process.env, AIOS_ROOT: ctx.root.root, ...spec.environment },
+    timeoutMs: spec.timeout * 1000,
+    maxOutputBytes: 64 * 1024,
+  });
+}
+
+function exitLabel(r: RunResult): string {
+  return r.timedOut ? 'timed out' : `exited ${r.exitCode}`;
+}
+
+export const execController: Controller<ExecSpec, ExecObserved> = {
+  kind: 'exec',
+  schema: execSchema,
+  name: (spec) => spec.name,
+
+  async observe(spec: ExecSpec, ctx: ObserveContext): Promise<ExecObserved> {
+    if (spec.refreshonly) return { run: false, reason: 'refreshonly: runs only when notified' };
+    // Cheapest first, and stop at the first guard that says "converged".
+    if (spec.creates) {
+      try {
+        await fs.lstat(await resolveInRoot(ctx.root, spec.creates, false));
+        return { run: false, reason: `${spec.creates} exists` };
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
+      }
+    }
+    const why: string[] = [];
+    if (spec.creates) why.push(`${spec.creates} is missing`);
+    if (spec.unless) {
+      const r = await runGuard(spec, spec.unless, ctx);
+      if (r.exitCode === 0 && !r.timedOut) return { run: false, reason: 'unless exited 0' };
+      why.push(`unless ${exitLabel(r)}`);
+    }
+    if (spec.onlyif) {
+      const r = await runGuard(spec, spec.onlyif, ctx);
+      if (r.exitCode !== 0 || r.timedOut) return { run: false, reason: `onlyif ${exitLabel(r)}` };
+      why.push('onlyif exited 0');
+    }
+    return { run: true, reason: why.join(', ') };
+  },
+
+  diff(spec: ExecSpec, obs: ExecObserved): Change[] {
+    return obs.run ? [{ field: 'run', before: obs.reason, after: spec.command }] : [];
+  },
+
+  plan(changes: Change[], spec: ExecSpec): Action[] {
+    if (changes.length === 0) return [];
+    return [bashAction(spec, execCommandLine(spec), String(changes[0]?.before ?? 'guards say run'))];
+  },
+
+  /**
+   * On notify the guards cannot be observed first (onNotify is pure and has no context), so they
+   * travel inside the command line and the shell evaluates them right before the command.
+   */
+  onNotify(spec: ExecSpec): Action[] {
+    const lines: string[] = [];
+    if (spec.creates) lines.push(`[ -e "$AIOS_ROOT"${shellQuote(spec.creates)} ] && exit 0`);
+    if (spec.unless) lines.push(`( ${spec.unless} ) >/dev/null 2>&1 && exit 0`);
+    if (spec.onlyif) lines.push(`( ${spec.onlyif} ) >/dev/null 2>&1 || exit 0`);
+    lines.push(execCommandLine(spec));
+    return [bashAction(spec, lines.join('\n'), 'notified by a changed resource')];
+  },
+
+  implicitRequires(spec: ExecSpec): ResourceId[] {
+    return spec.cwd ? [`directory:${spec.cwd}`] : [];
+  },
+
+  watchPaths: (spec) => (spec.creates ? [spec.creates] : []),
+};
+
+function bashAction(spec: ExecSpec, command: string, reason: string): Action {
+  const args: Record<string, unknown> = { command, timeout: spec.timeout };
+  if (spec.cwd) args.cwd = spec.cwd;
+  return { tool: TOOL.bash, args, resource: `exec:${spec.name}`, reason };
+}
