@@ -65,7 +65,31 @@ export async function loadSpecs(specsDir: string, options: LoadSpecsOptions = {}
     }
   }
   if (problems.length > 0) throw new ValidationError(problems);
+  fillManagedChildren(resources, lookup);
   return { resources, files };
+}
+
+/**
+ * A purging directory must spare what other resources manage inside it: the directory controller
+ * reads those host paths from `managed_children`, which only the loader (seeing every spec) can
+ * know. Hand-written entries are kept.
+ */
+export function fillManagedChildren(resources: Resource[], lookup: ControllerLookup): void {
+  const purging = resources.filter((r) => r.kind === 'directory' && r.spec.purge === true);
+  if (purging.length === 0) return;
+  const managed: string[] = [];
+  for (const r of resources) {
+    const c = lookup(r.kind);
+    const paths = c?.watchPaths?.(r.spec) ?? (typeof r.spec.path === 'string' ? [r.spec.path] : []);
+    managed.push(...paths);
+  }
+  for (const d of purging) {
+    const dir = String(d.spec.path);
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    const own = Array.isArray(d.spec.managed_children) ? (d.spec.managed_children as string[]) : [];
+    const inside = managed.filter((p) => p.startsWith(prefix));
+    d.spec.managed_children = [...new Set([...own, ...inside])].sort();
+  }
 }
 
 /** Parse one spec file's text; problems are appended, valid resources returned. */

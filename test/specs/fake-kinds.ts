@@ -33,7 +33,12 @@ export const noteKind: Controller<Note, unknown> = {
   },
 };
 
-const dirSchema = z.strictObject({ path: z.string().startsWith('/'), ...common });
+const dirSchema = z.strictObject({
+  path: z.string().startsWith('/'),
+  purge: z.boolean().optional(),
+  managed_children: z.array(z.string()).optional(),
+  ...common,
+});
 export const dirKind: Controller<z.infer<typeof dirSchema>, unknown> = {
   kind: 'directory',
   schema: dirSchema,

@@ -136,3 +136,14 @@ describe('locateTables', () => {
     expect(t[0]?.keys.get('mode')).toBe(7);
   });
 });
+
+describe('managed children of a purging directory', () => {
+  it('lists what other resources manage inside it, keeping hand-written entries', async () => {
+    write(
+      'd.toml',
+      '[[directory]]\npath = "/etc/app"\npurge = true\n\n[[file]]\npath = "/etc/app/a.conf"\n\n[[file]]\npath = "/etc/app/sub/b.conf"\n\n[[file]]\npath = "/etc/other"\n',
+    );
+    const { resources } = await loadSpecs(dir, { lookup: fakeLookup });
+    expect(resources[0]?.spec.managed_children).toEqual(['/etc/app/a.conf', '/etc/app/sub/b.conf']);
+  });
+});
