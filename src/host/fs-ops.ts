@@ -143,8 +143,8 @@ export async function ensureDir(
     throw new HostError(`exists and is not a directory (${typeOf(st)}): ${hostPath}`);
   if (!st) {
     if (options.parents) {
-      // Missing parents get 0755, like `mkdir -p`; only the last directory gets the requested mode.
-      await fs.promises.mkdir(path.dirname(real), { recursive: true, mode: 0o755 });
+      // Missing parents get exactly 0755 whatever the umask; only the last gets the requested mode.
+      await makeParents(path.dirname(real));
     } else {
       await requireParentDir(real, hostPath);
     }
@@ -161,6 +161,21 @@ export async function ensureDir(
   const own = await applyOwner(real, st, options);
   if (own) notes.push(own);
   return { changed: notes.length > 0, notes };
+}
+
+async function makeParents(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let d = dir;
+  while (!(await lstatOrUndefined(d))) {
+    missing.unshift(d);
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  for (const m of missing) {
+    await fs.promises.mkdir(m);
+    await fs.promises.chmod(m, 0o755);
+  }
 }
 
 async function applyOwner(real: string, st: fs.Stats, own: Ownership): Promise<string | undefined> {

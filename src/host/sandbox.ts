@@ -10,6 +10,11 @@ export interface SandboxSpec {
   cwd: string;
   /** More real paths the action may write (bound only if they exist). */
   writable: string[];
+  /**
+   * Real paths that must stay visible read-only although they are under /tmp, which the sandbox
+   * replaces with a private one: the managed root, a plugin's directory, a temp file to validate.
+   */
+  readable?: string[];
   /** Keep the host's network namespace (tools whose effect is `network`). */
   network: boolean;
 }
@@ -59,6 +64,9 @@ export function bwrapCommand(command: string[], spec: SandboxSpec): string[] {
     '--cap-drop',
     'ALL',
   );
+  for (const r of spec.readable ?? []) {
+    if (r !== '/') args.push('--ro-bind-try', r, r);
+  }
   // A working directory of `/` would make the whole machine writable: then it stays read-only.
   if (spec.cwd !== '/') args.push('--bind', spec.cwd, spec.cwd);
   for (const w of spec.writable) {

@@ -21,6 +21,8 @@ export interface ExecRequest {
   effect: Effect;
   /** Extra environment for the process (after secrets are scrubbed in a sandbox). */
   env?: Record<string, string> | undefined;
+  /** Real paths the process must see read-only in a sandbox (its executable's dir, a temp file). */
+  readable?: string[] | undefined;
 }
 
 export type ExecOutcome =
@@ -55,7 +57,9 @@ export async function runExec(ctx: ToolContext, req: ExecRequest): Promise<ExecO
       };
     }
     const writable = (ctx.writablePaths ?? []).map((p) => ctx.root.real(p));
-    command = bwrapCommand(command, { cwd, writable, network: req.effect === 'network' });
+    // The root itself stays visible (read-only) even when it lives under /tmp.
+    const readable = [ctx.root.root, ...(req.readable ?? [])];
+    command = bwrapCommand(command, { cwd, writable, readable, network: req.effect === 'network' });
   }
   // timeout(1) kills its whole process group, so `bash -c 'sleep 1000; ...'` does not outlive it;
   // the runner's own timer is only a backstop.

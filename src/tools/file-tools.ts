@@ -1,6 +1,7 @@
 // File tools: read_file, write_file, edit_file, list_dir, stat. Thin wrappers over the host
 // adapters (src/host/fs-*.ts) that turn their results into text a person or a model can read.
 // All paths are host paths mapped inside ctx.root; nothing here decides whether a call is allowed.
+import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { z } from 'zod';
 import { HostError } from '../errors.js';
@@ -80,6 +81,7 @@ export const writeFileTool: Tool<z.infer<typeof writeFileArgs>> = {
               command: ['bash', '-c', cmd],
               timeoutSec: VALIDATE_TIMEOUT_SEC,
               effect: 'exec',
+              readable: [path.dirname(tmp)],
             });
             const r = execResult(ctx, outcome, VALIDATE_TIMEOUT_SEC);
             if (!r.ok) {

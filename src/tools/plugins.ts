@@ -152,6 +152,7 @@ async function loadExecutablePlugin(
         timeoutSec,
         effect: manifest.effect,
         env: { AIOS_TOOL: manifest.name },
+        readable: [path.dirname(exe)],
       });
       const r = execResult(ctx, outcome, timeoutSec);
       if (!outcome.ok) return r;
