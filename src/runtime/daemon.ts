@@ -7,6 +7,7 @@ import { type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { type EffectivePaths, effectivePaths } from '../config/paths.js';
 import type { Logger } from './logger.js';
 import { DaemonMetrics } from './metrics.js';
+import { ReconcilerService, type SpecsState } from './reconciler-service.js';
 import { RpcError, type RpcHandler, type RpcServer, startRpcServer } from './rpc-server.js';
 import { claimSocketPath } from './socket-guard.js';
 
@@ -16,6 +17,8 @@ export interface DaemonOptions {
   socketPath?: string | undefined;
   env?: NodeJS.ProcessEnv;
   log: Logger;
+  /** Serve the socket only (tests of the protocol). */
+  noReconcile?: boolean;
 }
 
 export interface LoadError {
@@ -35,6 +38,7 @@ export interface DaemonStatus {
   last_load_error: LoadError | null;
   reloads: number;
   watch: boolean;
+  specs: SpecsState | null;
 }
 
 export class Daemon {
@@ -47,6 +51,7 @@ export class Daemon {
   private readonly startedAt = new Date();
   readonly metrics = new DaemonMetrics();
   private readonly methods: Record<string, RpcHandler>;
+  private reconciler: ReconcilerService | undefined;
 
   constructor(private readonly options: DaemonOptions) {
     this.methods = {
@@ -54,6 +59,9 @@ export class Daemon {
       status: async () => this.status(),
       'config.reload': async () => this.reload('rpc'),
       metrics: async () => ({ text: await this.metrics.text() }),
+      diff: async (p) => this.requireReconciler().diff(ids(p.only)),
+      apply: async (p, ctx) =>
+        this.requireReconciler().apply(ids(p.only), 'daemon:rpc', (event) => ctx.notify('progress', event)),
     };
   }
 
@@ -80,11 +88,21 @@ export class Daemon {
         }),
     });
     if (this.loaded.config.controller.watch) await this.watch();
+    if (!this.options.noReconcile) {
+      this.reconciler = new ReconcilerService(
+        { loaded: () => this.loaded, paths: () => this.paths },
+        this.options.log,
+        this.metrics,
+      );
+      await this.reconciler.start();
+    }
     // Logged last: tests and readiness checks take this line to mean "fully up".
     this.options.log.info('daemon', `listening on ${this.socketPath}`, { pid: process.pid });
   }
 
   async stop(): Promise<void> {
+    // Finish the resource in flight, take no more work, then close the socket.
+    await this.reconciler?.stop();
     await this.watcher?.close();
     await this.server?.close();
     try {
@@ -104,6 +122,7 @@ export class Daemon {
       this.lastLoadError = null;
       this.reloads++;
       this.options.log.info('config', `reloaded (${trigger})`, { files: next.files });
+      if (this.reconciler && (await this.reconciler.loadSpecs(trigger))) this.reconciler.queueAll();
       return { ok: true };
     } catch (error) {
       this.lastLoadError = {
@@ -131,7 +150,13 @@ export class Daemon {
       last_load_error: this.lastLoadError,
       reloads: this.reloads,
       watch: this.watcher !== undefined,
+      specs: this.reconciler?.state() ?? null,
     };
+  }
+
+  private requireReconciler(): ReconcilerService {
+    if (!this.reconciler) throw new RpcError(-32601, 'this daemon runs without the reconciler');
+    return this.reconciler;
   }
 
   config(): LoadedConfig {
@@ -159,6 +184,10 @@ export class Daemon {
     });
     await new Promise<void>((resolve) => this.watcher?.once('ready', () => resolve()));
   }
+}
+
+function ids(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 export function notServedYet(method: string, part: string): RpcHandler {

@@ -1,0 +1,273 @@
+// The daemon's side of the reconcile loop: holds the last good specs, watches every path a resource
+// manages, turns file events into resource ids on the work queue, and runs the same `reconcile` the
+// CLI runs (only those ids, so drift on one file repairs one resource). A full resync runs every
+// [controller] resync_interval for what cannot be watched (packages, services, users).
+import path from 'node:path';
+import type { FSWatcher } from 'chokidar';
+import { controllerFor } from '../../controllers/registry.js';
+import { parseDuration } from '../config/duration.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { EffectivePaths } from '../config/paths.js';
+import { RootPath } from '../host/root-path.js';
+import { type DesiredState, loadDesiredState } from '../reconcile/desired-state.js';
+import { createEngine } from '../reconcile/engine.js';
+import { makePlan } from '../reconcile/plan.js';
+import { managedPaths, reconcile } from '../reconcile/reconcile.js';
+import type { RunReport } from '../reconcile/run-types.js';
+import type { ResourceId } from '../types.js';
+import type { Logger } from './logger.js';
+import type { DaemonMetrics } from './metrics.js';
+import { type BatchOutcome, WorkQueue } from './work-queue.js';
+
+export interface ConfigSource {
+  loaded(): LoadedConfig;
+  paths(): EffectivePaths;
+}
+
+export interface SpecsState {
+  files: string[];
+  resources: number;
+  last_error: { at: string; message: string } | null;
+  last_run: {
+    at: string;
+    trigger: string;
+    exit_code: number;
+    counts: RunReport['counts'];
+    duration_ms: number;
+  } | null;
+  next_resync: string | null;
+  watched_paths: number;
+  drift_repairs: number;
+}
+
+export class ReconcilerService {
+  private desired: DesiredState | undefined;
+  private lastError: SpecsState['last_error'] = null;
+  private lastRun: SpecsState['last_run'] = null;
+  private specsWatcher: FSWatcher | undefined;
+  private pathsWatcher: FSWatcher | undefined;
+  private pathToIds = new Map<string, ResourceId[]>();
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private nextResync: Date | undefined;
+  private driftRepairs = 0;
+  /** Serialises every run that may write: queue batches and apply RPCs. */
+  private lock: Promise<unknown> = Promise.resolve();
+  private readonly eventTimes = new Map<ResourceId, number>();
+  readonly queue: WorkQueue;
+
+  constructor(
+    private readonly config: ConfigSource,
+    private readonly log: Logger,
+    private readonly metrics: DaemonMetrics,
+  ) {
+    this.queue = new WorkQueue((ids) => this.runBatch(ids), {
+      debounceMs: config.loaded().config.runtime.debounce_ms,
+      onError: (e) =>
+        this.log.error('reconcile', `batch failed: ${e instanceof Error ? e.message : String(e)}`),
+    });
+  }
+
+  /** Load (or reload) the specs; a broken edit keeps the last good desired state. */
+  async loadSpecs(trigger: string): Promise<boolean> {
+    try {
+      this.desired = await loadDesiredState(this.config.paths().specsDir);
+      this.lastError = null;
+      this.log.info('specs', `loaded ${this.desired.graph.order.length} resource(s) (${trigger})`, {
+        files: this.desired.files.length,
+      });
+      await this.watchManagedPaths();
+      return true;
+    } catch (error) {
+      this.lastError = {
+        at: new Date().toISOString(),
+        message: error instanceof Error ? error.message : String(error),
+      };
+      this.metrics.configLoadErrors.inc();
+      this.log.error('specs', `rejected (${trigger}); keeping the last good specs`, {
+        error: this.lastError.message,
+      });
+      return false;
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.loadSpecs('start');
+    if (this.config.loaded().config.controller.watch) await this.watchSpecs();
+    this.scheduleResync();
+    this.queueAll();
+  }
+
+  async stop(): Promise<void> {
+    if (this.resyncTimer) clearTimeout(this.resyncTimer);
+    await this.queue.stop();
+    await this.lock;
+    await this.specsWatcher?.close();
+    await this.pathsWatcher?.close();
+  }
+
+  queueAll(): void {
+    if (this.desired) this.queue.addAll(this.desired.graph.order.map((r) => r.id));
+  }
+
+  state(): SpecsState {
+    return {
+      files: this.desired?.files ?? [],
+      resources: this.desired?.graph.order.length ?? 0,
+      last_error: this.lastError,
+      last_run: this.lastRun,
+      next_resync: this.nextResync?.toISOString() ?? null,
+      watched_paths: this.pathToIds.size,
+      drift_repairs: this.driftRepairs,
+    };
+  }
+
+  /** `diff` RPC: the same planning code as `aios diff`. */
+  async diff(only: ResourceId[] = []): Promise<unknown> {
+    const desired = this.requireDesired();
+    const engine = await createEngine({
+      loaded: this.config.loaded(),
+      paths: this.config.paths(),
+      trigger: 'daemon',
+      record: false,
+    });
+    try {
+      const { plan } = await makePlan(desired.graph.order, engine.deps, only);
+      return plan;
+    } finally {
+      engine.close();
+    }
+  }
+
+  /** `apply` RPC and queue batches: one run at a time. */
+  apply(only: ResourceId[], trigger: string, onProgress?: (e: unknown) => void): Promise<RunReport> {
+    const run = this.lock.then(async () => {
+      const desired = this.requireDesired();
+      const started = performance.now();
+      const engine = await createEngine({
+        loaded: this.config.loaded(),
+        paths: this.config.paths(),
+        trigger,
+        // Nobody sits at a daemon's terminal: confirm-rules are not approved here (the approvals
+        // queue answers them once it lands); the resource is reported blocked with its rule.
+        confirm: async () => false,
+        ...(onProgress ? { onProgress } : {}),
+        warn: (m) => this.log.warn('reconcile', m),
+      });
+      try {
+        const report = await reconcile(desired.graph, engine.deps, { only, trigger });
+        this.lastRun = {
+          at: new Date().toISOString(),
+          trigger,
+          exit_code: report.exitCode,
+          counts: report.counts,
+          duration_ms: Math.round(performance.now() - started),
+        };
+        this.metrics.reconcileSeconds.observe(
+          { trigger: trigger.split(':')[0] ?? trigger },
+          report.durationMs / 1000,
+        );
+        for (const d of report.decisions) this.metrics.decisions.inc({ verdict: d.verdict });
+        return report;
+      } finally {
+        engine.close();
+      }
+    });
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private requireDesired(): DesiredState {
+    if (!this.desired)
+      throw new Error(`no valid specs loaded${this.lastError ? `: ${this.lastError.message}` : ''}`);
+    return this.desired;
+  }
+
+  private async runBatch(ids: string[]): Promise<BatchOutcome> {
+    const known = new Set(this.desired?.graph.order.map((r) => r.id) ?? []);
+    const only = ids.filter((id) => known.has(id));
+    const outcome: BatchOutcome = new Map();
+    if (only.length === 0) return outcome;
+    const report = await this.apply(only, 'daemon');
+    const now = performance.now();
+    for (const r of report.resources) {
+      if (r.status === 'changed') {
+        const seen = this.eventTimes.get(r.id);
+        if (seen !== undefined) {
+          this.driftRepairs++;
+          this.metrics.repairSeconds.observe((now - seen) / 1000);
+          this.log.info('drift', `repaired ${r.id} (changed outside aios)`, { ms: Math.round(now - seen) });
+        }
+      }
+      if (r.status === 'failed') {
+        outcome.set(r.id, 'retry');
+        this.log.warn('reconcile', `${r.id} failed: ${r.error ?? ''}`);
+      }
+      this.eventTimes.delete(r.id);
+    }
+    const states: Record<string, number> = { converged: 0, failed: 0, blocked: 0, skipped: 0 };
+    for (const r of report.resources) {
+      const key = r.status === 'changed' || r.status === 'unchanged' ? 'converged' : r.status;
+      states[key] = (states[key] ?? 0) + 1;
+    }
+    for (const [state, n] of Object.entries(states)) this.metrics.resources.set({ state }, n);
+    return outcome;
+  }
+
+  private async watchSpecs(): Promise<void> {
+    const { watch } = await import('chokidar');
+    const dir = this.config.paths().specsDir;
+    this.specsWatcher = watch(dir, { ignoreInitial: true, depth: 8 });
+    let timer: NodeJS.Timeout | undefined;
+    this.specsWatcher.on('all', (_event, file) => {
+      if (!file.endsWith('.toml') && path.extname(file) !== '') return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(async () => {
+        if (await this.loadSpecs('spec changed')) this.queueAll();
+      }, 50);
+    });
+    await new Promise<void>((resolve) => this.specsWatcher?.once('ready', () => resolve()));
+  }
+
+  /** Watch the parent directory of every managed path: atomic rename-over and re-creation are seen too. */
+  private async watchManagedPaths(): Promise<void> {
+    const desired = this.desired;
+    if (!desired || !this.config.loaded().config.controller.watch) return;
+    const root = new RootPath(this.config.paths().root);
+    const map = new Map<string, ResourceId[]>();
+    for (const r of desired.graph.order) {
+      for (const p of managedPaths(r, { lookup: controllerFor })) {
+        const real = root.real(p);
+        map.set(real, [...(map.get(real) ?? []), r.id]);
+      }
+    }
+    this.pathToIds = map;
+    const dirs = [...new Set([...map.keys()].map((p) => path.dirname(p)))];
+    await this.pathsWatcher?.close();
+    if (dirs.length === 0) return;
+    const { watch } = await import('chokidar');
+    this.pathsWatcher = watch(dirs, { ignoreInitial: true, depth: 0 });
+    this.pathsWatcher.on('all', (_event, file) => {
+      const ids = this.pathToIds.get(file);
+      if (!ids) return;
+      const now = performance.now();
+      for (const id of ids) if (!this.eventTimes.has(id)) this.eventTimes.set(id, now);
+      this.queue.addAll(ids);
+    });
+    await new Promise<void>((resolve) => this.pathsWatcher?.once('ready', () => resolve()));
+  }
+
+  private scheduleResync(): void {
+    let ms: number;
+    try {
+      ms = parseDuration(this.config.loaded().config.controller.resync_interval);
+    } catch {
+      ms = 5 * 60_000;
+    }
+    this.nextResync = new Date(Date.now() + ms);
+    this.resyncTimer = setTimeout(() => {
+      this.queueAll();
+      this.scheduleResync();
+    }, ms);
+    this.resyncTimer.unref();
+  }
+}
