@@ -32,13 +32,14 @@ export function contentChange(
       diff: SENSITIVE_MARKER,
     };
   }
-  const beforeLabel = before.summary ?? (before.text === undefined ? null : describeText(before.text));
-  const change: Change = { field: 'content', before: beforeLabel, after: describeText(after) };
+  const beforeLabel = before.summary ?? (before.text === undefined ? null : labelOf(before.text));
+  const change: Change = { field: 'content', before: beforeLabel, after: labelOf(after) };
   if (before.summary !== undefined) {
     change.diff = `(content differs: ${before.summary} → ${describeText(after)})`;
   } else if (Buffer.byteLength(after) > MAX_DIFF_BYTES || isBinary(after) || isBinary(before.text ?? '')) {
-    change.diff = `(content differs: ${beforeLabel ?? 'missing'} → ${describeText(after)})`;
+    change.diff = `(content differs: ${beforeLabel ?? 'missing'} → ${labelOf(after)})`;
   } else {
+    // The `diff` package starts with a line of "=" signs; drop it so the text reads like `diff -u`.
     change.diff = createTwoFilesPatch(
       before.text === undefined ? '/dev/null' : `a${hostPath}`,
       `b${hostPath}`,
@@ -47,7 +48,7 @@ export function contentChange(
       undefined,
       undefined,
       { context: 3 },
-    );
+    ).replace(/^=+\n/, '');
   }
   return change;
 }
@@ -59,6 +60,10 @@ export function describeText(text: string): string {
 
 export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+function labelOf(text: string): string {
+  return isBinary(text) ? `${describeText(text)}, binary` : describeText(text);
 }
 
 export function isBinary(text: string): boolean {
