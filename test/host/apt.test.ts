@@ -177,3 +177,31 @@ describe.skipIf(!realApt)('real apt-get on this host (AIOS_TEST_APT=1)', () => {
     expect(findPackage(await readDpkgDatabase(root, spawnRunner), 'sl')?.installed ?? false).toBe(false);
   });
 });
+
+// Opt-in: a real Debian tree (e.g. `debootstrap --variant=minbase bookworm DIR`) as the root: apt runs
+// chrooted into it and installs `sl` there; this machine's packages are not touched.
+const debootstrapRoot = process.env.AIOS_TEST_DEBOOTSTRAP_ROOT;
+if (!debootstrapRoot) {
+  console.log('skipping the chroot apt-get test: set AIOS_TEST_DEBOOTSTRAP_ROOT=DIR (a debootstrap tree)');
+}
+describe.skipIf(!debootstrapRoot)(
+  'real apt-get chrooted into a debootstrap root (AIOS_TEST_DEBOOTSTRAP_ROOT)',
+  () => {
+    it('installs and removes sl inside the root only', { timeout: 600_000 }, async () => {
+      const root = new RootPath(debootstrapRoot as string);
+      expect(await aptSupport(root)).toEqual({ mode: 'chroot' });
+      const hostBefore =
+        findPackage(await readDpkgDatabase(new RootPath('/'), spawnRunner), 'sl')?.installed ?? false;
+      const installed = await aptInstall(root, spawnRunner, 'sl');
+      expect(installed.error?.message ?? '').toBe('');
+      expect(installed).toMatchObject({ ok: true, changed: true });
+      expect(installed.command.slice(0, 3)).toEqual(['chroot', root.root, 'apt-get']);
+      expect(findPackage(await readDpkgDatabase(root, spawnRunner), 'sl')?.installed).toBe(true);
+      const hostAfter =
+        findPackage(await readDpkgDatabase(new RootPath('/'), spawnRunner), 'sl')?.installed ?? false;
+      expect(hostAfter).toBe(hostBefore);
+      expect(await aptRemove(root, spawnRunner, 'sl')).toMatchObject({ ok: true, changed: true });
+      expect(findPackage(await readDpkgDatabase(root, spawnRunner), 'sl')?.installed ?? false).toBe(false);
+    });
+  },
+);
