@@ -1,3 +1,3 @@
-import { notAvailable } from '../not-available.js';
+import { answerApproval } from '../approval-answer.js';
 
-export default notAvailable('deny', 'part 5: the daemon');
+export default answerApproval('denied');

@@ -60,6 +60,22 @@ export class Daemon {
       'config.reload': async () => this.reload('rpc'),
       metrics: async () => ({ text: await this.metrics.text() }),
       diff: async (p) => this.requireReconciler().diff(ids(p.only)),
+      'approvals.list': async (p) => this.requireReconciler().listApprovals(p.all === true),
+      'approvals.decide': async (p) => {
+        const answer =
+          p.answer === 'approved' || p.answer === 'approve'
+            ? 'approved'
+            : p.answer === 'denied' || p.answer === 'deny'
+              ? 'denied'
+              : undefined;
+        if (typeof p.id !== 'string' || !answer)
+          throw new RpcError(-32602, 'approvals.decide needs {id, answer: "approved" | "denied"}');
+        try {
+          return await this.requireReconciler().decideApproval(p.id, answer);
+        } catch (error) {
+          throw new RpcError(-32000, error instanceof Error ? error.message : String(error));
+        }
+      },
       apply: async (p, ctx) =>
         this.requireReconciler().apply(ids(p.only), 'daemon:rpc', (event) => ctx.notify('progress', event)),
     };

@@ -14,7 +14,8 @@ import { createEngine } from '../reconcile/engine.js';
 import { makePlan } from '../reconcile/plan.js';
 import { managedPaths, reconcile } from '../reconcile/reconcile.js';
 import type { RunReport } from '../reconcile/run-types.js';
-import type { ResourceId } from '../types.js';
+import type { Action, Decision, ResourceId } from '../types.js';
+import { ApprovalsQueue } from './approvals-queue.js';
 import type { Logger } from './logger.js';
 import type { DaemonMetrics } from './metrics.js';
 import { type BatchOutcome, WorkQueue } from './work-queue.js';
@@ -54,6 +55,7 @@ export class ReconcilerService {
   private lock: Promise<unknown> = Promise.resolve();
   private readonly eventTimes = new Map<ResourceId, number>();
   readonly queue: WorkQueue;
+  private approvals: ApprovalsQueue | undefined;
 
   constructor(
     private readonly config: ConfigSource,
@@ -91,6 +93,11 @@ export class ReconcilerService {
   }
 
   async start(): Promise<void> {
+    const { config } = this.config.loaded();
+    this.approvals = await ApprovalsQueue.open(
+      path.join(this.config.paths().dataDir, 'approvals.json'),
+      parseDuration(config.security.approval_timeout),
+    );
     await this.loadSpecs('start');
     if (this.config.loaded().config.controller.watch) await this.watchSpecs();
     this.scheduleResync();
@@ -147,9 +154,9 @@ export class ReconcilerService {
         loaded: this.config.loaded(),
         paths: this.config.paths(),
         trigger,
-        // Nobody sits at a daemon's terminal: confirm-rules are not approved here (the approvals
-        // queue answers them once it lands); the resource is reported blocked with its rule.
-        confirm: async () => false,
+        // Nobody sits at a daemon's terminal: a confirm verdict waits in the approvals queue and
+        // the resource stays blocked until a person approves; approved actions run next pass.
+        confirm: async (action, decision) => this.consultApproval(action, decision),
         ...(onProgress ? { onProgress } : {}),
         warn: (m) => this.log.warn('reconcile', m),
       });
@@ -174,6 +181,39 @@ export class ReconcilerService {
     });
     this.lock = run.catch(() => undefined);
     return run;
+  }
+
+  private async consultApproval(action: Action, decision: Decision): Promise<boolean> {
+    const q = this.approvals;
+    if (!q) return false;
+    const { approved, approval, created } = q.consult(action, decision);
+    if (created) {
+      this.log.info(
+        'approvals',
+        `held ${approval.id}: ${action.tool} for ${action.resource ?? '-'} (rule ${decision.rule})`,
+      );
+    }
+    this.metrics.approvalsPending.set(q.list().length);
+    await q.save();
+    return approved;
+  }
+
+  listApprovals(all = false): unknown[] {
+    const list = this.approvals?.list(all) ?? [];
+    this.metrics.approvalsPending.set(this.approvals?.list().length ?? 0);
+    return list;
+  }
+
+  async decideApproval(id: string, answer: 'approved' | 'denied'): Promise<unknown> {
+    const q = this.approvals;
+    if (!q) throw new Error('approvals are not available');
+    const a = q.decide(id, answer);
+    await q.save();
+    this.log.info('approvals', `${a.id} ${answer}`);
+    this.metrics.approvalsPending.set(q.list().length);
+    // Approved actions run in the next pass of their resource.
+    if (answer === 'approved' && a.action.resource) this.queue.add(a.action.resource);
+    return a;
   }
 
   private requireDesired(): DesiredState {
