@@ -1,3 +1,62 @@
-import { notAvailable } from '../not-available.js';
+// `aios restore ID [--dry-run] [--path P]... [--keep-new] [--resume]`: show what will change, take a
+// pre-restore safety snapshot, then restore contents and metadata (per-file atomic replace) and
+// remove files the snapshot did not have (unless --keep-new). `--resume` finishes a restore that
+// was interrupted (its journal is in the store).
+import { UserInputError } from '../../src/errors.js';
+import type { RestoreReport } from '../../src/recovery/snapshot-store.js';
+import type { CommandRun } from '../command.js';
+import { type Io, paint, printJson } from '../io.js';
+import { openStoreFromArgs } from './snapshots.js';
 
-export default notAvailable('restore', 'part 3: recovery');
+function render(io: Io, r: RestoreReport): string {
+  const out: string[] = [];
+  if (r.resumed) out.push(paint(io, 'yellow', `finished the interrupted restore of ${r.resumed}`));
+  for (const p of r.plan) {
+    const colour = p.action === 'remove' ? 'red' : p.action === 'create' ? 'green' : 'yellow';
+    out.push(
+      paint(io, colour, `${r.dryRun ? 'would ' : ''}${p.action} ${p.path}${p.type === 'dir' ? '/' : ''}`),
+    );
+  }
+  if (r.plan.length === 0) out.push(`nothing to restore: the live system matches ${r.snapshot}`);
+  else if (r.dryRun)
+    out.push(paint(io, 'dim', `dry run: nothing changed (${r.plan.length} changes planned)`));
+  else {
+    out.push(
+      `restored ${r.restored.length} and removed ${r.removed.length} entries from ${r.snapshot}` +
+        (r.preRestoreSnapshot ? `; undo with \`aios restore ${r.preRestoreSnapshot}\`` : ''),
+    );
+  }
+  return out.join('\n');
+}
+
+const run: CommandRun = async (args, io) => {
+  const store = await openStoreFromArgs(args, io);
+  try {
+    let report: RestoreReport | undefined;
+    if (args.resume) {
+      report = await store.resume('finish');
+      if (!report) {
+        if (args.json) printJson(io, { resumed: null });
+        else io.out('no interrupted restore to resume');
+        return 0;
+      }
+    } else {
+      if (typeof args.id !== 'string' || args.id === '') {
+        throw new UserInputError('usage: aios restore ID [--dry-run] [--path P]... [--keep-new] | --resume');
+      }
+      const paths = Array.isArray(args.path) ? args.path.map(String) : [];
+      report = await store.restore(args.id, {
+        dryRun: Boolean(args['dry-run'] ?? args.dryRun),
+        keepNew: Boolean(args['keep-new'] ?? args.keepNew),
+        paths,
+      });
+    }
+    if (args.json) printJson(io, report);
+    else io.out(render(io, report));
+    return 0;
+  } finally {
+    store.close();
+  }
+};
+
+export default run;

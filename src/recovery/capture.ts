@@ -55,6 +55,13 @@ export function entryKey(e: { path: string; outside?: boolean | undefined }): st
   return e.outside ? `!${e.path}` : e.path;
 }
 
+/** Real path of a top: `--root DIR` plus the host path ("/" is DIR itself), or the path as is. */
+export function realTop(rootPrefix: string, top: CaptureTop): string {
+  if (top.outside) return top.path;
+  if (top.path === '/') return rootPrefix === '' ? '/' : rootPrefix;
+  return rootPrefix + top.path;
+}
+
 function typeOf(st: fs.Stats): EntryType | undefined {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'dir';
@@ -172,7 +179,7 @@ export async function capture(input: CaptureInput): Promise<CaptureResult> {
   };
 
   for (const top of input.tops) {
-    const real = top.outside ? top.path : input.rootPrefix + top.path;
+    const real = realTop(input.rootPrefix, top);
     if (input.skipReal.has(real) || input.exclude(top.path)) continue;
     const st = fs.lstatSync(fsPath(real), { throwIfNoEntry: false });
     if (!st) {
@@ -187,9 +194,7 @@ export async function capture(input: CaptureInput): Promise<CaptureResult> {
     const realOf = (e: ManifestEntry) => (e.outside ? e.path : input.rootPrefix + e.path);
     let map: XattrMap;
     if (!input.prev || missed.length * 2 > entries.length) {
-      map = await input.xattrs.readTrees(
-        input.tops.map((t) => (t.outside ? t.path : input.rootPrefix + t.path)),
-      );
+      map = await input.xattrs.readTrees(input.tops.map((t) => realTop(input.rootPrefix, t)));
     } else {
       map = await input.xattrs.readPaths(missed.map(realOf));
     }

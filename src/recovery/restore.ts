@@ -65,9 +65,18 @@ export function planRestore(target: ManifestEntry[], live: ManifestEntry[], keep
       ops.push({ kind: 'meta', ...base, live: l });
     }
   }
-  if (!keepNew) {
+  // A live directory replaced by a file or symlink must go with its contents, even with keepNew.
+  const replacedDirs = ops
+    .filter((o) => o.kind === 'replace' && o.live?.type === 'dir')
+    .map((o) => entryKey({ path: `${o.path}/`, outside: o.outside }));
+  const underReplaced = (l: ManifestEntry) => {
+    const k = entryKey(l);
+    return replacedDirs.some((d) => k.startsWith(d));
+  };
+  if (!keepNew || replacedDirs.length > 0) {
     for (const l of live) {
       if (targetKeys.has(entryKey(l))) continue;
+      if (keepNew && !underReplaced(l)) continue;
       ops.push(
         l.outside
           ? { kind: 'remove', path: l.path, outside: true, live: l }
@@ -194,10 +203,20 @@ export async function executeRestore(ctx: ExecuteContext, ops: RestoreOp[]): Pro
   // 1. Removals (and the live side of type changes), deepest first.
   const removals = ops.filter((o) => o.kind === 'remove' || o.kind === 'replace');
   removals.sort((a, b) => depth(b.path) - depth(a.path));
+  const notEmpty: string[] = [];
   for (const o of removals) {
     const r = real(o);
     guard.check(r, o.outside);
-    fs.rmSync(fsPath(r), { recursive: true, force: true });
+    // Never recursive: a directory may hold what the walk skipped on purpose (excluded files, the
+    // store, the memory db); its captured children are removed by their own ops, deepest first.
+    try {
+      if (o.live?.type === 'dir') fs.rmdirSync(fsPath(r));
+      else fs.rmSync(fsPath(r), { force: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') notEmpty.push(displayPath(o.path));
+      else if (code !== 'ENOENT') throw e;
+    }
     touchedDirs.add(parentOf(r));
   }
 
@@ -299,8 +318,11 @@ export async function executeRestore(ctx: ExecuteContext, ops: RestoreOp[]): Pro
     }
   }
   for (const d of touchedDirs) fsyncDirBytes(d);
+  if (notEmpty.length > 0) {
+    xattrErrors.push(`kept non-empty directories holding uncaptured files: ${notEmpty.join(', ')}`);
+  }
   if (xattrErrors.length > 0) {
-    throw new HostError(`restore finished but some xattrs could not be set: ${xattrErrors.join('; ')}`);
+    throw new HostError(`restore finished with problems: ${xattrErrors.join('; ')}`);
   }
 }
 

@@ -231,6 +231,8 @@ class Store implements SnapshotStore {
 
   private skipReal(): Set<string> {
     const s = new Set<string>([bytePath(this.storeDir)]);
+    // Outside tops (config, specs) never descend into the managed root: that is captured as such.
+    if (this.rootPrefix !== '') s.add(this.rootPrefix);
     if (this.opts.memoryPath) {
       const m = bytePath(path.resolve(this.opts.memoryPath));
       for (const suffix of ['', '-wal', '-shm', '-journal']) s.add(m + suffix);
@@ -302,7 +304,7 @@ class Store implements SnapshotStore {
       databases,
       users: owners.users,
       groups: owners.groups,
-      skipped: [...cap.skipped, ...cap.missingTops.map((p) => `${p} (missing)`)].map(displayPath),
+      skipped: cap.skipped.map(displayPath),
     };
     if (pkgText !== undefined) meta.packages = this.objects.putBuffer(Buffer.from(pkgText, 'utf8'));
     const manifest =

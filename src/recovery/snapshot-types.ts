@@ -29,6 +29,11 @@ export interface RestoreResult {
 }
 
 export interface Snapshotter {
+  /**
+   * False when `[recovery] enabled = false`: automatic kinds (pre-apply, scheduled) are refused with
+   * a HostError, so check this first and skip the snapshot (manual ones still work).
+   */
+  readonly enabled?: boolean;
   snapshot(request: SnapshotRequest): Promise<SnapshotSummary>;
   /** Restore only these host paths from a snapshot (auto_rollback after a failed verify). */
   restorePaths(id: string, paths: string[]): Promise<RestoreResult>;
