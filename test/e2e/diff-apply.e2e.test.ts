@@ -1,0 +1,104 @@
+// End to end: the built CLI against temp roots; assertions on files, exit codes and output.
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { rootFile, run, type Sandbox, sandbox, tree, writeSpec } from './helpers.js';
+
+const made: Sandbox[] = [];
+function box(extra = ''): Sandbox {
+  const s = sandbox(extra);
+  made.push(s);
+  return s;
+}
+afterEach(() => {
+  for (const s of made.splice(0)) fs.rmSync(s.dir, { recursive: true, force: true });
+});
+
+const motdSpec = `
+[[directory]]
+path = "/etc/app"
+mode = "0755"
+
+[[file]]
+path = "/etc/app/app.conf"
+content = "port = 8080\\n"
+mode = "0640"
+
+[[file]]
+path = "/etc/motd"
+source = "files/motd.txt"
+mode = "0644"
+`;
+
+function motdBox(): Sandbox {
+  const s = box();
+  fs.mkdirSync(`${s.specs}/files`);
+  fs.writeFileSync(`${s.specs}/files/motd.txt`, 'hello from aios\n');
+  writeSpec(s, 'site.toml', motdSpec);
+  return s;
+}
+
+describe('aios diff', () => {
+  it('shows pending creates with a unified diff and exits 2, writing nothing', () => {
+    const s = motdBox();
+    const r = run(s, ['diff']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('+ create file:/etc/motd');
+    expect(r.stdout).toContain('+hello from aios');
+    expect(r.stdout).toContain('+ create directory:/etc/app');
+    expect(r.stdout).toMatch(/Plan: 3 to create, 0 to change, 0 to remove, 0 unchanged/);
+    expect(tree(s.root)).toEqual([]);
+  });
+
+  it('prints a plan with a hash as JSON and per-phase timings', () => {
+    const s = motdBox();
+    const r = run(s, ['diff', '--json', '--timings']);
+    expect(r.code).toBe(2);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(plan.summary).toEqual({ create: 3, change: 0, remove: 0, error: 0, converged: 0 });
+    expect(plan.resources.map((x: { id: string }) => x.id)).toEqual([
+      'directory:/etc/app',
+      'file:/etc/app/app.conf',
+      'file:/etc/motd',
+    ]);
+    expect(Object.keys(plan.timings)).toEqual(['load', 'observe', 'diff']);
+  });
+
+  it('limits the output to --only ids', () => {
+    const s = motdBox();
+    const r = run(s, ['diff', '--only', 'file:/etc/motd']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('file:/etc/motd');
+    expect(r.stdout).not.toContain('directory:/etc/app');
+  });
+
+  it('refuses a broken spec with file, line, kind and field, and changes nothing', () => {
+    const s = box();
+    const file = writeSpec(
+      s,
+      'bad.toml',
+      '[[file]]\npath = "/etc/x"\nmode = 644\n\n[[service]]\nname = "web"\nrequires = ["package:nope"]\n',
+    );
+    for (const cmd of [['diff'], ['apply', '--yes']]) {
+      const r = run(s, cmd);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${file}:3`);
+      expect(r.stderr).toContain('"mode"');
+      expect(r.stderr).toContain('[[file]]');
+    }
+    expect(tree(s.root)).toEqual([]);
+  });
+
+  it('names a dependency cycle', () => {
+    const s = box();
+    writeSpec(
+      s,
+      'c.toml',
+      '[[group]]\nname = "a"\nrequires = ["group:b"]\n\n[[group]]\nname = "b"\nrequires = ["group:a"]\n',
+    );
+    const r = run(s, ['diff']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/dependency cycle: group:a → group:b → group:a/);
+  });
+});
