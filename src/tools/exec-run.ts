@@ -56,7 +56,13 @@ export async function runExec(ctx: ToolContext, req: ExecRequest): Promise<ExecO
         refusal: { ok: false, output: `refused: [security] sandbox = true, but ${status.reason}` },
       };
     }
-    const writable = (ctx.writablePaths ?? []).map((p) => ctx.root.real(p));
+    let writable: string[];
+    try {
+      // Resolved inside the root: a link in a --root image must not make a machine path writable.
+      writable = await Promise.all((ctx.writablePaths ?? []).map((p) => resolveInRoot(ctx.root, p, true)));
+    } catch (e) {
+      return { ok: false, refusal: { ok: false, output: `bad writable path: ${(e as Error).message}` } };
+    }
     // The root itself stays visible (read-only) even when it lives under /tmp.
     const readable = [ctx.root.root, ...(req.readable ?? [])];
     command = bwrapCommand(command, { cwd, writable, readable, network: req.effect === 'network' });

@@ -35,7 +35,18 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+// Myers diff is quadratic in the worst case: past this size a summary says what changed instead.
+const MAX_DIFF_BYTES = 512 * 1024;
+
+function isBinary(text: string): boolean {
+  return text.includes('\0');
+}
+
 function unifiedDiff(hostPath: string, before: string, after: string): string {
+  if (before.length + after.length > MAX_DIFF_BYTES || isBinary(before) || isBinary(after)) {
+    const kind = isBinary(before) || isBinary(after) ? 'binary content' : 'content too large to diff';
+    return `[${kind}: ${Buffer.byteLength(before)} -> ${Buffer.byteLength(after)} bytes]\n`;
+  }
   return createTwoFilesPatch(`a${hostPath}`, `b${hostPath}`, before, after, undefined, undefined, {
     context: 3,
   });
@@ -43,13 +54,23 @@ function unifiedDiff(hostPath: string, before: string, after: string): string {
 
 export const readFileTool: Tool<z.infer<typeof readFileArgs>> = {
   name: TOOL.readFile,
-  description: 'Read a text file. Long files are cut at max_bytes with a note saying how much is left.',
+  description:
+    'Read a text file. Long files are cut at max_bytes with a note saying how much is left; binary files are only described.',
   schema: readFileArgs,
   effect: 'read',
   run: (args, ctx) =>
     guarded(args.path, async () => {
       const max = args.max_bytes ?? DEFAULT_READ_BYTES;
       const r = await readFileText(ctx.root, args.path, max);
+      if (isBinary(r.content)) {
+        // NUL bytes mean binary: its bytes as text would only confuse a reader (or a model).
+        return {
+          ok: true,
+          output: `[binary file: ${r.size} bytes, not shown]`,
+          changed: false,
+          data: { path: args.path, size: r.size, binary: true },
+        };
+      }
       const output = r.omitted > 0 ? `${r.content}\n[output truncated: ${r.omitted} bytes more]` : r.content;
       return {
         ok: true,

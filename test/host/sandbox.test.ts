@@ -104,6 +104,22 @@ describe.skipIf(!status.available)('sandbox with real bubblewrap', () => {
     expect(fs.existsSync(t.real('other/y'))).toBe(false);
   });
 
+  it('resolves a declared writable path inside the root, so a link in the root cannot open a machine dir', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'aios-outside-'));
+    try {
+      fs.symlinkSync(outside, t.real('declared'));
+      const r = await run(
+        'bash',
+        { command: 'echo x > "$AIOS_ROOT/declared/f"', cwd: '/work' },
+        { writablePaths: ['/declared'] },
+      );
+      expect(r.ok).toBe(false);
+      expect(fs.existsSync(path.join(outside, 'f'))).toBe(false);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it('keeps the managed root readable although it lives under /tmp', async () => {
     const r = await run('bash', { command: 'head -1 "$AIOS_ROOT/etc/passwd"', cwd: '/work' });
     expect(r).toMatchObject({ ok: true, output: 'root:x:0:0:root:/root:/bin/bash\n' });

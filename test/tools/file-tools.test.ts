@@ -48,6 +48,18 @@ describe('read_file', () => {
   });
 });
 
+describe('read_file of binary data', () => {
+  it('describes a binary file instead of dumping it', async () => {
+    fs.writeFileSync(t.real('etc/bin'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]));
+    const r = await call('read_file', { path: '/etc/bin' });
+    expect(r).toMatchObject({
+      ok: true,
+      output: '[binary file: 7 bytes, not shown]',
+      data: { binary: true },
+    });
+  });
+});
+
 describe('write_file', () => {
   it('creates a file with the given content, mode and owner', async () => {
     const r = await call('write_file', {
@@ -137,6 +149,14 @@ describe('write_file', () => {
     expect(r.ok).toBe(true);
     expect(fs.lstatSync(t.real('etc/link')).isSymbolicLink()).toBe(true);
     expect(fs.readFileSync(t.real('etc/target'), 'utf8')).toBe('new');
+  });
+
+  it('summarises instead of diffing a very large change', async () => {
+    fs.writeFileSync(t.real('etc/huge'), 'a\n'.repeat(200_000));
+    const r = await call('write_file', { path: '/etc/huge', content: 'b\n'.repeat(200_000) });
+    expect(r).toMatchObject({ ok: true, changed: true });
+    expect(r.output).toContain('[content too large to diff: 400000 -> 400000 bytes]');
+    expect(fs.readFileSync(t.real('etc/huge'), 'utf8').slice(0, 4)).toBe('b\nb\n');
   });
 
   it('refuses to write over a directory', async () => {
