@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { cronController, cronFileContent, scheduleProblem } from '../../controllers/cron-controller.js';
+
+const issues = (raw: Record<string, unknown>) =>
+  (cronController.schema.safeParse(raw).error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`);
+const base = { name: 'job', schedule: '0 3 * * *', command: '/usr/bin/true' };
+
+describe('cron schedules', () => {
+  it('accepts five fields, names and the cron.d nicknames', () => {
+    for (const s of ['*/5 * * * *', '0 3 * * mon-fri', '15 1 1,15 jan *', '@daily', '@reboot', '@annually']) {
+      expect(scheduleProblem(s), s).toBeUndefined();
+    }
+  });
+
+  it('names the bad field, the field count, or the unknown nickname', () => {
+    expect(scheduleProblem('61 * * * *')).toMatch(/61 is a invalid expression for minute/);
+    expect(scheduleProblem('0 25 * * *')).toMatch(/hour/);
+    expect(scheduleProblem('* * *')).toMatch(/5 fields .* got 3/);
+    // node-cron's optional seconds field does not exist in /etc/cron.d.
+    expect(scheduleProblem('0 0 3 * * *')).toMatch(/got 6/);
+    expect(scheduleProblem('@fortnightly')).toMatch(/unknown schedule "@fortnightly"/);
+  });
+
+  it('reports a bad schedule as a spec error on the schedule field', () => {
+    expect(issues({ ...base, schedule: '0 3 * *' })).toEqual([
+      'schedule: a cron schedule has 5 fields (minute hour day-of-month month day-of-week), got 4: "0 3 * *"',
+    ]);
+  });
+});
+
+describe('cron schema', () => {
+  it('refuses file names cron would ignore', () => {
+    expect(issues({ ...base, name: 'backup.sh' })[0]).toMatch(/^name: .*dots/);
+  });
+
+  it('refuses an unescaped percent sign and multi-line commands', () => {
+    expect(issues({ ...base, command: 'date +%F > /tmp/d' })[0]).toMatch(/unescaped %/);
+    expect(issues({ ...base, command: 'date +\\%F > /tmp/d' })).toEqual([]);
+    expect(issues({ ...base, command: 'a\nb' })[0]).toMatch(/one line/);
+  });
+
+  it('defaults the user to root and accepts environment as KEY=value lines', () => {
+    const spec = cronController.schema.parse({ ...base, environment: ['MAILTO=""', 'A=1'] });
+    expect(spec.user).toBe('root');
+    expect(cronFileContent(spec).split('\n').slice(1)).toEqual([
+      'MAILTO=""',
+      'A=1',
+      '0 3 * * * root /usr/bin/true',
+      '',
+    ]);
+    expect(issues({ ...base, environment: ['not an assignment'] })[0]).toMatch(/KEY=value/);
+    expect(issues({ ...base, environment: { A: 'x\ny' } })[0]).toMatch(/one line/);
+  });
+});
+
+describe('cron file', () => {
+  it('generates the same bytes for the same spec, whitespace in the schedule normalized', () => {
+    const a = cronController.schema.parse({ ...base, schedule: ' 0  3 * * * ' });
+    const b = cronController.schema.parse(base);
+    expect(cronFileContent(a)).toBe(cronFileContent(b));
+    expect(cronFileContent(a)).toBe(
+      '# Managed by aios (cron:job); local edits are overwritten.\n0 3 * * * root /usr/bin/true\n',
+    );
+  });
+
+  it('plans a root-owned 0644 file in /etc/cron.d', () => {
+    const spec = cronController.schema.parse(base);
+    const actions = cronController.plan(
+      cronController.diff(spec, { path: '/etc/cron.d/job', type: 'missing' }),
+      spec,
+      { path: '/etc/cron.d/job', type: 'missing' },
+    );
+    expect(actions).toEqual([
+      {
+        tool: 'write_file',
+        args: {
+          path: '/etc/cron.d/job',
+          content: cronFileContent(spec),
+          mode: '0644',
+          owner: '0',
+          group: '0',
+        },
+        resource: 'cron:job',
+        reason: 'create the file',
+      },
+    ]);
+  });
+
+  it('requires /etc/cron.d, the cron package and a non-root user', () => {
+    const spec = cronController.schema.parse({ ...base, user: 'backup' });
+    expect(cronController.implicitRequires?.(spec)).toEqual([
+      'directory:/etc/cron.d',
+      'package:cron',
+      'user:backup',
+    ]);
+  });
+});
