@@ -3,6 +3,7 @@
 // SIGHUP reloads, SIGTERM/SIGINT drain and exit 0.
 import { realpathSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { redact } from '../src/memory/redact.js';
 import { Daemon } from '../src/runtime/daemon.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { systemdUnit } from '../src/runtime/systemd-unit.js';
@@ -45,7 +46,7 @@ if (values['print-unit']) {
 
 const format = values['log-format'] === 'json' ? 'json' : 'journal';
 const level = (['debug', 'info', 'warn', 'error'] as const).find((l) => l === values['log-level']) ?? 'info';
-const log = createLogger({ format, level });
+const log = createLogger({ format, level, scrub: redact });
 const daemon = new Daemon({ configPath: values.config, root: values.root, socketPath: values.socket, log });
 
 let stopping = false;

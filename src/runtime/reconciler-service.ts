@@ -250,6 +250,15 @@ export class ReconcilerService {
       states[key] = (states[key] ?? 0) + 1;
     }
     for (const [state, n] of Object.entries(states)) this.metrics.resources.set({ state }, n);
+    const metricsFile = this.config.loaded().config.runtime.metrics_file;
+    if (metricsFile) {
+      await this.metrics.writeTextfile(metricsFile).catch((e: unknown) => {
+        this.log.warn(
+          'metrics',
+          `cannot write ${metricsFile}: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      });
+    }
     return outcome;
   }
 
