@@ -257,6 +257,22 @@ export interface RemoveResult extends EnsureResult {
   type: PathType | undefined;
 }
 
+/** The first directory under `dir` (links not followed) on another device than `dev`. */
+async function findMountPoint(dir: string, dev: number): Promise<string | undefined> {
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop() as string;
+    for (const entry of await fs.promises.readdir(d, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const child = path.join(d, entry.name);
+      const st = await fs.promises.lstat(child);
+      if (st.dev !== dev) return child;
+      stack.push(child);
+    }
+  }
+  return undefined;
+}
+
 /** Remove a file, a link (never what it points to) or, with `recursive`, a directory tree. */
 export async function removePath(
   root: RootPath,
@@ -272,6 +288,11 @@ export async function removePath(
   const type = typeOf(st);
   if (st.isDirectory()) {
     if (recursive) {
+      // Like `rm -r --one-file-system`, but checked before anything is deleted: a tree holding a
+      // mount point (a bind-mounted /home in a chroot, /proc) is refused as a whole.
+      const mount = await findMountPoint(real, st.dev);
+      if (mount)
+        throw new HostError(`refusing to remove ${hostPath}: ${root.host(mount)} is a mount point inside it`);
       await fs.promises.rm(real, { recursive: true, force: false });
     } else {
       try {

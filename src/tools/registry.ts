@@ -78,11 +78,19 @@ export function registryOf(tools: Tool[]): ToolRegistry {
   const byName = new Map<string, Tool>();
   for (const t of tools) if (!byName.has(t.name)) byName.set(t.name, t);
   const list = [...byName.values()];
+  // Converting every schema takes tens of ms and the agent asks for them on each turn: do it once.
+  let schemas: ToolSchema[] | undefined;
   return {
     get: (name) => byName.get(name),
     list: () => [...list],
-    jsonSchemas: () =>
-      list.map((t) => ({ name: t.name, description: t.description, parameters: toolJsonSchema(t) })),
+    jsonSchemas: () => {
+      schemas ??= list.map((t) => ({
+        name: t.name,
+        description: t.description,
+        parameters: toolJsonSchema(t),
+      }));
+      return structuredClone(schemas);
+    },
   };
 }
 

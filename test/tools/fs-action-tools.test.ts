@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executeAction } from '../../src/tools/execute.js';
@@ -143,6 +144,26 @@ describe('remove', () => {
     });
     expect(fs.existsSync(t.real('var/cache'))).toBe(false);
     expect(await call('remove', { path: '/var/cache' })).toMatchObject({ ok: true, changed: false });
+  });
+
+  it('refuses to remove a tree that holds a mount point, and removes nothing of it', async () => {
+    fs.mkdirSync(t.real('chroot/home'), { recursive: true });
+    fs.writeFileSync(t.real('chroot/keep'), 'x');
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', 'none', t.real('chroot/home')]).status === 0;
+    if (!mounted) {
+      console.log('SKIPPED mount-point test: cannot mount a tmpfs here');
+      return;
+    }
+    try {
+      fs.writeFileSync(t.real('chroot/home/precious'), 'data');
+      const r = await call('remove', { path: '/chroot', recursive: true });
+      expect(r.ok).toBe(false);
+      expect(r.output).toContain('/chroot/home is a mount point inside it');
+      expect(fs.readFileSync(t.real('chroot/home/precious'), 'utf8')).toBe('data');
+      expect(fs.existsSync(t.real('chroot/keep'))).toBe(true);
+    } finally {
+      spawnSync('umount', [t.real('chroot/home')]);
+    }
   });
 
   it('refuses to remove the root itself', async () => {
