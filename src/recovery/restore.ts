@@ -195,6 +195,30 @@ function setMeta(real: string, e: ManifestEntry): void {
   fs.lutimesSync(p, e.mtimeMs / 1000, e.mtimeMs / 1000);
 }
 
+/**
+ * Everything that can be refused is refused before anything is written (and before the journal
+ * exists): symlinked parents of any target, and snapshot objects that are missing or corrupt.
+ */
+export function preflight(ctx: Pick<ExecuteContext, 'rootPrefix' | 'objects'>, ops: RestoreOp[]): void {
+  const guard = new AncestorGuard(ctx.rootPrefix);
+  const checked = new Set<string>();
+  // Below a path this plan replaces (a symlink swapped in for a directory), the check runs at
+  // execution time, after the replacement.
+  const replaced = ops.filter((o) => o.kind === 'replace' || o.kind === 'remove').map((o) => `${o.path}/`);
+  for (const o of ops) {
+    if (!replaced.some((r) => o.path.startsWith(r))) guard.check(realOf(ctx.rootPrefix, o), o.outside);
+    const h = o.kind !== 'remove' && o.kind !== 'meta' ? o.entry?.hash : undefined;
+    if (h && !checked.has(h)) {
+      checked.add(h);
+      if (!ctx.objects.check(h)) {
+        throw new HostError(
+          `snapshot object for ${displayPath(o.path)} is missing or corrupt; nothing was changed (see \`aios snapshot verify\`)`,
+        );
+      }
+    }
+  }
+}
+
 export async function executeRestore(ctx: ExecuteContext, ops: RestoreOp[]): Promise<void> {
   const guard = new AncestorGuard(ctx.rootPrefix);
   const touchedDirs = new Set<string>();

@@ -38,6 +38,7 @@ import {
   describePlan,
   executeRestore,
   planRestore,
+  preflight,
   type RestoreOp,
   type RestorePlanItem,
   realOf,
@@ -120,6 +121,8 @@ export interface SnapshotStore extends Snapshotter {
   readonly storeDir: string;
   readonly enabled: boolean;
   list(): SnapshotSummary[];
+  /** The newest snapshot (of a kind), e.g. the scheduler's catch-up check. */
+  latest(kind?: SnapshotKind): SnapshotSummary | undefined;
   /** Full id from a unique prefix ("latest" = newest); throws UserInputError otherwise. */
   resolve(idOrPrefix: string): string;
   get(id: string): SnapshotDetail;
@@ -358,6 +361,11 @@ class Store implements SnapshotStore {
 
   list(): SnapshotSummary[] {
     return this.index.list().map(summary);
+  }
+
+  latest(kind?: SnapshotKind): SnapshotSummary | undefined {
+    const row = kind ? this.index.latestOfKind(kind) : this.index.list().at(-1);
+    return row ? summary(row) : undefined;
   }
 
   resolve(idOrPrefix: string): string {
@@ -642,6 +650,7 @@ class Store implements SnapshotStore {
       removed: ops.filter((o) => o.kind === 'remove').map((o) => displayPath(o.path)),
     };
     if (opts.dryRun || ops.length === 0) return report;
+    preflight({ rootPrefix: this.rootPrefix, objects: this.objects }, ops);
 
     let preRestore = journal?.preRestore;
     if (!journal) {
