@@ -69,7 +69,9 @@ export const packageController: Controller<PackageSpec, PackageObserved> = {
       return changes;
     }
     if (!observed.installed) {
-      changes.push({ field: 'state', before: observed.status, after: 'present' });
+      // Leftover config files still mean "absent" (a create, for the summary); a half-done install is named.
+      const before = observed.status.startsWith('absent') ? 'absent' : observed.status;
+      changes.push({ field: 'state', before, after: 'present' });
       if (spec.version !== undefined) changes.push({ field: 'version', before: null, after: spec.version });
       return changes;
     }

@@ -51,38 +51,73 @@ const ACCOUNT_NAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$/;
 /** passwd fields are ':'-separated lines; these characters would corrupt the file. */
 const FIELD_SAFE = /^[^:\n]*$/;
 
-export async function observeUser(
-  root: RootPath,
-  name: string,
-  accounts?: Accounts,
-): Promise<ObservedUser | undefined> {
-  const a = accounts ?? (await readAccounts(root));
+export async function observeUser(root: RootPath, name: string): Promise<ObservedUser | undefined> {
+  const { accounts: a, memberships } = await accountsOf(root);
   const u = a.userByName(name);
   if (!u) return undefined;
-  const groups = a.groups
-    .filter((g) => g.members.includes(name))
-    .map((g) => g.name)
-    .sort();
   return {
     name: u.name,
     uid: u.uid,
     gid: u.gid,
     group: a.groupName(u.gid),
-    groups: [...new Set(groups)],
+    groups: [...(memberships.get(name) ?? [])],
     home: u.home,
     shell: u.shell,
     comment: u.gecos,
   };
 }
 
-export async function observeGroup(
-  root: RootPath,
-  name: string,
-  accounts?: Accounts,
-): Promise<ObservedGroup | undefined> {
-  const a = accounts ?? (await readAccounts(root));
-  const g = a.groupByName(name);
+export async function observeGroup(root: RootPath, name: string): Promise<ObservedGroup | undefined> {
+  const g = (await accountsOf(root)).accounts.groupByName(name);
   return g ? { name: g.name, gid: g.gid, members: [...g.members] } : undefined;
+}
+
+interface ParsedAccounts {
+  accounts: Accounts;
+  /** user name → the groups listing it as a member, sorted, once each. */
+  memberships: Map<string, string[]>;
+}
+
+// Parsed account files per root, reused while passwd and group are unchanged: observing a thousand
+// users then parses the files once, not a thousand times, and any edit (ours or by hand) is seen.
+const parsed = new Map<string, { stamp: string; value: Promise<ParsedAccounts> }>();
+
+async function accountsOf(root: RootPath): Promise<ParsedAccounts> {
+  const stamp = await filesStamp(root);
+  const hit = parsed.get(root.root);
+  if (hit && hit.stamp === stamp) return hit.value;
+  const value = readAccounts(root).then((accounts) => {
+    const memberships = new Map<string, Set<string>>();
+    for (const g of accounts.groups) {
+      for (const m of g.members) {
+        let set = memberships.get(m);
+        if (!set) {
+          set = new Set();
+          memberships.set(m, set);
+        }
+        set.add(g.name);
+      }
+    }
+    return {
+      accounts,
+      memberships: new Map([...memberships].map(([user, groups]) => [user, [...groups].sort()])),
+    };
+  });
+  parsed.set(root.root, { stamp, value });
+  value.catch(() => parsed.delete(root.root));
+  return value;
+}
+
+async function filesStamp(root: RootPath): Promise<string> {
+  const parts = await Promise.all(
+    ['/etc/passwd', '/etc/group'].map((p) =>
+      fs.promises.stat(root.real(p)).then(
+        (st) => `${st.ino}:${st.size}:${st.mtimeMs}`,
+        () => 'none',
+      ),
+    ),
+  );
+  return parts.join('/');
 }
 
 export async function addUser(

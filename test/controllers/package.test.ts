@@ -92,6 +92,9 @@ describe('package diff and plan', () => {
       status: 'absent (config files remain)',
     };
     expect(packageController.diff(s, leftovers)).toEqual([]);
+    expect(packageController.diff(spec({ name: 'telnetd' }), leftovers)).toEqual([
+      { field: 'state', before: 'absent', after: 'present' },
+    ]);
   });
 });
 

@@ -99,6 +99,14 @@ describe('users and groups with the real shadow tools under --root', () => {
     expect(await observeGroup(root, 'ops')).toBeUndefined();
   });
 
+  it('sees a same-size hand edit of passwd made right after a read', async () => {
+    await addUser(root, spawnRunner, 'fay', { shell: '/bin/sh' });
+    expect((await observeUser(root, 'fay'))?.shell).toBe('/bin/sh');
+    const p = path.join(dir, 'etc/passwd');
+    await fs.writeFile(p, (await fs.readFile(p, 'utf8')).replace(':/bin/sh\n', ':/bin/zz\n'));
+    expect((await observeUser(root, 'fay'))?.shell).toBe('/bin/zz');
+  });
+
   it('reports a failing tool with its exit code and stderr', async () => {
     await addUser(root, spawnRunner, 'dave', {});
     const dup = await addUser(root, spawnRunner, 'dave', {});
