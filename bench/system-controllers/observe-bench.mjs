@@ -39,6 +39,7 @@ const runner = (cmd, opts) => {
 };
 
 // Packages: the first N installed packages of this machine, read-only.
+// biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${field} format
 const names = spawnSync('dpkg-query', ['-W', '-f', '${Package}\n'], { encoding: 'utf8' })
   .stdout.split('\n')
   .filter(Boolean)
