@@ -220,6 +220,16 @@ describe('file diff and plan', () => {
     expect((await plan({ path: '/etc/link.conf', content: 'new\n' })).changes).toEqual([]);
   });
 
+  it("interprets a link in a parent directory inside the root, never as the machine's path", async () => {
+    // root/conf -> /etc: followed by the kernel this would be the machine's own /etc.
+    await fs.writeFile(real('etc/hostname'), 'inside-the-root\n');
+    await fs.symlink('/etc', real('conf'));
+    const { changes } = await plan({ path: '/conf/hostname', content: 'inside-the-root\n' });
+    expect(changes).toEqual([]);
+    const other = await plan({ path: '/conf/hostname', content: 'changed\n' });
+    expect(other.changes[0]?.diff).toContain('-inside-the-root');
+  });
+
   it('summarizes instead of diffing a large or binary file', async () => {
     await fs.writeFile(real('etc/big'), 'a'.repeat(300 * 1024));
     const big = await plan({ path: '/etc/big', content: 'small\n' });
