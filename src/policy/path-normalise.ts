@@ -1,0 +1,73 @@
+// Path arithmetic the rules rely on: `//etc/./` → `/etc`, `/tmp/../etc` → `/etc`, relative paths
+// joined to a known working directory, and glob-aware pattern matching ("could `/e*` be `/etc`?").
+// Pure string work: it never looks at the file system (symlinks are not resolved).
+
+/** Normalise an absolute path, or join a relative one to `cwd` when known; otherwise return it as is. */
+export function resolvePath(p: string, cwd: string | undefined): string {
+  if (p === '') return p;
+  let abs = p;
+  if (!p.startsWith('/')) {
+    if (!cwd) return p;
+    abs = `${cwd}/${p}`;
+  }
+  const out: string[] = [];
+  for (const seg of abs.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') out.pop();
+    else out.push(seg);
+  }
+  return `/${out.join('/')}`;
+}
+
+const patternCache = new Map<string, RegExp>();
+
+/**
+ * A path pattern as a RegExp: `*` one segment's characters, `**` anything (also `/`), `?` one
+ * character, `[...]` a class. `/dir/**` also matches `/dir` itself.
+ */
+export function pathPatternRegex(pattern: string): RegExp {
+  let re = patternCache.get(pattern);
+  if (re) return re;
+  let src = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] ?? '';
+    if (c === '*') {
+      if (pattern[i + 1] === '*') {
+        // `/x/**` matches /x too
+        if (src.endsWith('/') && i + 2 === pattern.length) src = `${src.slice(0, -1)}(?:/.*)?`;
+        else src += '.*';
+        i++;
+      } else src += '[^/]*';
+    } else if (c === '?') src += '[^/]';
+    else if (c === '[') {
+      const close = pattern.indexOf(']', i + 2);
+      if (close < 0) src += '\\[';
+      else {
+        let cls = pattern.slice(i + 1, close);
+        if (cls.startsWith('!')) cls = `^${cls.slice(1)}`;
+        src += `[${cls.replace(/\\/g, '\\\\')}]`;
+        i = close;
+      }
+    } else src += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  re = new RegExp(`^${src}$`);
+  patternCache.set(pattern, re);
+  return re;
+}
+
+/**
+ * Does `path` match `pattern`? When `path` itself holds glob characters (the shell would expand
+ * it), it matches if the glob could expand to something the pattern names.
+ */
+export function pathMatches(path: string, pattern: string, pathIsGlob: boolean): boolean {
+  if (pathPatternRegex(pattern).test(path)) return true;
+  if (!pathIsGlob) return false;
+  const globRe = pathPatternRegex(path);
+  if (globRe.test(pattern)) return true;
+  // `/etc/*` covers every child of /etc: treat as touching the pattern's directory when the pattern is that dir.
+  if (/\/\.?\*$/.test(path)) {
+    const dir = path.replace(/\/\.?\*$/, '') || '/';
+    if (dir === pattern || (dir === '/' && pattern === '/')) return true;
+  }
+  return false;
+}

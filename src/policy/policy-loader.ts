@@ -1,0 +1,119 @@
+// Loads the shipped rule files (policies/base.toml and the mode presets) and users' rule files
+// (`*.toml` in the configured policy dirs), checks every example, and caches the result per
+// process: a gate decides thousands of times from one load. Errors are ValidationErrors naming
+// file, line and rule; a missing user directory is not an error (it is optional).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserInputError, ValidationError } from '../errors.js';
+import { checkExamples, exampleError } from './rule-examples.js';
+import { parseRuleFile } from './rule-file.js';
+import type { ModeSettings, Rule } from './rule-types.js';
+
+export const MODES = ['safe', 'normal', 'paranoid', 'trusted'] as const;
+
+export interface Preset {
+  mode: ModeSettings;
+  rules: Rule[];
+}
+
+export interface LoadedPolicies {
+  base: Rule[];
+  presets: Map<string, Preset>;
+  user: Rule[];
+  files: string[];
+}
+
+/** The shipped policies/ directory (works from src/ under vitest and from dist/ when built). */
+export function builtinPolicyDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const up of ['../..', '../../..']) {
+    const dir = path.resolve(here, up, 'policies');
+    if (existsSync(path.join(dir, 'base.toml'))) return dir;
+  }
+  throw new UserInputError(`cannot find the shipped policies/ directory (looked above ${here})`);
+}
+
+const cache = new Map<string, LoadedPolicies>();
+
+export function loadPolicies(opts: {
+  dirs?: readonly string[];
+  home: string;
+  builtinDir?: string;
+}): LoadedPolicies {
+  const builtin = opts.builtinDir ?? builtinPolicyDir();
+  const key = JSON.stringify([builtin, opts.dirs ?? [], opts.home]);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const problems: UserInputError[] = [];
+  const files: string[] = [];
+  const read = (file: string, prefix: string) => {
+    try {
+      const parsed = parseRuleFile(file, readFileSync(file, 'utf8'), prefix, opts.home);
+      files.push(file);
+      return parsed;
+    } catch (error) {
+      if (error instanceof UserInputError) {
+        problems.push(error);
+        return undefined;
+      }
+      throw error;
+    }
+  };
+  const base = read(path.join(builtin, 'base.toml'), 'builtin')?.rules ?? [];
+  const presets = new Map<string, Preset>();
+  for (const mode of MODES) {
+    const file = path.join(builtin, `${mode}.toml`);
+    const parsed = read(file, mode);
+    if (!parsed) continue;
+    if (!parsed.mode || parsed.mode.name !== mode) {
+      problems.push(new UserInputError(`preset must have [mode] with name = "${mode}"`, { file }));
+      continue;
+    }
+    presets.set(mode, { mode: parsed.mode, rules: parsed.rules });
+  }
+  const user: Rule[] = [];
+  const userIds = new Map<string, string>();
+  for (const dir of opts.dirs ?? []) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)
+      .filter((n) => n.endsWith('.toml'))
+      .sort()) {
+      const file = path.join(dir, name);
+      const parsed = read(file, 'user');
+      if (!parsed) continue;
+      if (parsed.mode) {
+        problems.push(
+          new UserInputError('[mode] is only for the shipped presets; user files hold [[rule]]s', { file }),
+        );
+        continue;
+      }
+      for (const r of parsed.rules) {
+        const prev = userIds.get(r.id);
+        if (prev) {
+          problems.push(
+            new UserInputError(`rule id "${r.id}" is also defined in ${prev}`, {
+              file,
+              ...(r.line !== undefined ? { line: r.line } : {}),
+              key: `rule ${r.id}`,
+            }),
+          );
+          continue;
+        }
+        userIds.set(r.id, file);
+        user.push(r);
+      }
+    }
+  }
+  const all = [...base, ...[...presets.values()].flatMap((p) => p.rules), ...user];
+  for (const f of checkExamples(all, opts.home)) problems.push(exampleError(f));
+  if (problems.length > 0) throw new ValidationError(problems);
+  const loaded = { base, presets, user, files };
+  cache.set(key, loaded);
+  return loaded;
+}
+
+/** Forget cached rule files (tests, and the daemon's reload). */
+export function clearPolicyCache(): void {
+  cache.clear();
+}
