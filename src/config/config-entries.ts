@@ -2,7 +2,6 @@
 // `aios config show` and `aios info`. Secrets are masked here, so no caller can forget to.
 import type { LoadedConfig } from './load-config.js';
 import { formatOrigin, type Origin } from './origins.js';
-import { configSchema } from './schema.js';
 import { leafPaths } from './schema-walk.js';
 import { displayValue } from './secrets.js';
 
@@ -20,7 +19,7 @@ export interface ConfigEntry {
 }
 
 export function configEntries(loaded: LoadedConfig): ConfigEntry[] {
-  return leafPaths(configSchema).map((p) => {
+  return leafPaths().map((p) => {
     const key = p.join('.');
     let value: unknown = loaded.config;
     for (const part of p) value = (value as Record<string, unknown> | undefined)?.[part];

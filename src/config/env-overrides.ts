@@ -3,8 +3,7 @@
 // is the schema's. Provider variables (OPENAI_API_KEY, ...) are not read here: the SDKs read them.
 import { parse as parseToml } from 'smol-toml';
 import { UserInputError } from '../errors.js';
-import { configSchema } from './schema.js';
-import { isSection, leafInfo, schemaAt } from './schema-walk.js';
+import { specAt } from './schema-walk.js';
 
 export interface EnvOverride {
   variable: string;
@@ -25,7 +24,7 @@ export function envError(variable: string, message: string): UserInputError {
   return new UserInputError(`environment variable ${variable}: ${message}`);
 }
 
-function convert(variable: string, raw: string, kind: string, values?: string[]): unknown {
+function convert(variable: string, raw: string, kind: string, values?: readonly string[]): unknown {
   const bad = (expected: string) => envError(variable, `expected ${expected}, got ${JSON.stringify(raw)}`);
   switch (kind) {
     case 'number': {
@@ -71,20 +70,20 @@ export function readEnvOverrides(env: NodeJS.ProcessEnv): EnvOverrides {
       result.warnings.push(`environment variable ${variable}: malformed override name (ignored)`);
       continue;
     }
-    const schema = schemaAt(configSchema, path);
-    if (!schema) {
+    const spec = specAt(path);
+    if (!spec) {
       result.warnings.push(`environment variable ${variable}: no config key ${path.join('.')} (ignored)`);
       continue;
     }
-    if (isSection(schema)) {
+    if (spec.type === 'section') {
       result.errors.push(
         envError(variable, `${path.join('.')} is a section; set one of its keys (${variable}__KEY)`),
       );
       continue;
     }
-    const info = leafInfo(schema);
+    const values = spec.type === 'enum' ? spec.values : undefined;
     try {
-      result.overrides.push({ variable, path, value: convert(variable, raw, info.kind, info.values) });
+      result.overrides.push({ variable, path, value: convert(variable, raw, spec.type, values) });
     } catch (error) {
       if (error instanceof UserInputError) result.errors.push(error);
       else throw error;

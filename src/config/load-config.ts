@@ -6,13 +6,14 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import type { z } from 'zod';
 import { UserInputError, ValidationError } from '../errors.js';
-import { readEnvOverrides } from './env-overrides.js';
-import { type Origin, type Origins, originOf } from './origins.js';
-import { type Config, configSchema } from './schema.js';
-import { isSection, leafPaths, schemaAt } from './schema-walk.js';
-import { type KeyLines, locateKeys } from './toml-locator.js';
+import { type EnvOverrides, readEnvOverrides } from './env-overrides.js';
+import { fastParse } from './fast-validate.js';
+import type { Origin, Origins } from './origins.js';
+import type { Config } from './schema.js';
+import { isSectionAt, leafPaths } from './schema-walk.js';
+import { locateKeys } from './toml-locator.js';
+import type { Layer } from './zod-validate.js';
 
 export type { Origin, Origins } from './origins.js';
 
@@ -100,12 +101,6 @@ export function configCandidates(opts: LoadConfigOptions = {}): Candidate[] {
 
 type Raw = Record<string, unknown>;
 
-interface Layer {
-  file: string;
-  raw: Raw;
-  lines: KeyLines;
-}
-
 function isPlainObject(v: unknown): v is Raw {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
@@ -147,110 +142,6 @@ export function parseConfigText(text: string, file: string, problems: UserInputE
   return { file, raw, lines: locateKeys(text) };
 }
 
-function article(word: string): string {
-  return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
-}
-
-const EXPECTED: Record<string, string> = {
-  string: 'a string',
-  number: 'a number',
-  int: 'an integer',
-  boolean: 'a boolean (true or false)',
-  array: 'an array',
-  object: 'a table',
-};
-
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'an array';
-  if (value instanceof Date) return 'a date';
-  if (isPlainObject(value)) return 'a table';
-  if (typeof value === 'number') {
-    return `${Number.isInteger(value) ? 'an integer' : 'a float'} (${value})`;
-  }
-  if (typeof value === 'string') return `a string (${JSON.stringify(value)})`;
-  return `${article(typeof value)} (${String(value)})`;
-}
-
-function valueAt(raw: unknown, p: readonly PropertyKey[]): unknown {
-  let v: unknown = raw;
-  for (const k of p) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[k];
-  }
-  return v;
-}
-
-/** One zod issue as words a user reads: the expected type or values, and what was found. */
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
-  const got = describeValue(valueAt(raw, issue.path));
-  switch (issue.code) {
-    case 'invalid_type':
-      return `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${got}`;
-    case 'invalid_value':
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${got}`;
-    case 'too_small':
-      return `expected ${issue.origin === 'array' ? 'an array with length' : 'a number'} ${
-        issue.inclusive ? '>=' : '>'
-      } ${String(issue.minimum)}, got ${got}`;
-    case 'too_big':
-      return `expected ${issue.origin === 'array' ? 'an array with length' : 'a number'} ${
-        issue.inclusive ? '<=' : '<'
-      } ${String(issue.maximum)}, got ${got}`;
-    default:
-      return issue.message;
-  }
-}
-
-function deleteAt(raw: Raw, p: readonly PropertyKey[], key: string): void {
-  const parent = valueAt(raw, p);
-  if (isPlainObject(parent)) delete parent[key];
-}
-
-function keyOf(p: readonly PropertyKey[]): string {
-  return p.map(String).join('.');
-}
-
-function lineOf(lines: KeyLines, p: readonly PropertyKey[]): number | undefined {
-  for (let n = p.length; n > 0; n--) {
-    const line = lines.get(keyOf(p.slice(0, n)));
-    if (line !== undefined) return line;
-  }
-  return undefined;
-}
-
-/**
- * Validates one file on its own, so every problem names that file: unknown keys become warnings and are
- * removed from the layer (the file still loads), anything else is an error.
- */
-function checkLayer(layer: Layer, problems: UserInputError[], warnings: string[]): void {
-  const result = configSchema.safeParse(layer.raw);
-  if (result.success) return;
-  const unknown: { parent: PropertyKey[]; key: string }[] = [];
-  for (const issue of result.error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) unknown.push({ parent: [...issue.path], key });
-      continue;
-    }
-    const line = lineOf(layer.lines, issue.path);
-    problems.push(
-      new UserInputError(describeIssue(issue, layer.raw), {
-        file: layer.file,
-        ...(line === undefined ? {} : { line }),
-        key: keyOf(issue.path),
-      }),
-    );
-  }
-  for (const { parent, key } of unknown) {
-    const full = [...parent, key];
-    const line = lineOf(layer.lines, full);
-    const where = line === undefined ? layer.file : `${layer.file}:${line}`;
-    const section = parent.length ? ` in [${keyOf(parent)}]` : '';
-    warnings.push(`${where}: unknown key ${keyOf(full)}${section} (ignored)`);
-    deleteAt(layer.raw, parent, key);
-  }
-}
-
 /** Copies `source` into `target` leaf by leaf (arrays replace), recording each leaf's origin. */
 function mergeLayer(
   target: Raw,
@@ -261,8 +152,7 @@ function mergeLayer(
 ): void {
   for (const [key, value] of Object.entries(source)) {
     const p = [...prefix, key];
-    const schema = schemaAt(configSchema, p);
-    if (schema && isSection(schema) && isPlainObject(value)) {
+    if (isSectionAt(p) && isPlainObject(value)) {
       const existing = target[key];
       const child: Raw = isPlainObject(existing) ? existing : {};
       target[key] = child;
@@ -318,64 +208,80 @@ function sortProblems(problems: UserInputError[], files: string[]): UserInputErr
     .map(({ p }) => p);
 }
 
-/** Loads, layers and validates the effective config. Throws ValidationError with every problem found. */
+function keyLine(layer: Layer, p: readonly string[]): number | undefined {
+  for (let n = p.length; n > 0; n--) {
+    const line = layer.lines.get(p.slice(0, n).join('.'));
+    if (line !== undefined) return line;
+  }
+  return undefined;
+}
+
+/** Merges defaults < files < env < flags into one raw object, recording every leaf's origin. */
+function assemble(
+  layers: readonly Layer[],
+  envResult: EnvOverrides,
+  flags: LoadConfigOptions['flags'],
+): { merged: Raw; origins: Origins } {
+  const origins: Origins = {};
+  for (const p of leafPaths()) origins[p.join('.')] = { source: 'default' };
+  const merged: Raw = {};
+  for (const layer of layers) {
+    mergeLayer(merged, layer.raw, [], origins, (p): Origin => {
+      const line = keyLine(layer, p);
+      return line === undefined
+        ? { source: 'file', file: layer.file }
+        : { source: 'file', file: layer.file, line };
+    });
+  }
+  for (const o of envResult.overrides) {
+    setAt(merged, o.path, o.value);
+    origins[o.path.join('.')] = { source: 'env', variable: o.variable };
+  }
+  if (flags?.root !== undefined) {
+    setAt(merged, ['controller', 'root'], flags.root);
+    origins['controller.root'] = { source: 'flag', flag: '--root' };
+  }
+  return { merged, origins };
+}
+
+/** Loads, layers and validates the effective config. Throws ConfigValidationError with every problem found. */
 export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
   const problems: UserInputError[] = [];
   const warnings: string[] = [];
   const files: string[] = [];
-  const origins: Origins = {};
-  for (const p of leafPaths(configSchema)) origins[p.join('.')] = { source: 'default' };
-
-  const merged: Raw = {};
+  const layers: Layer[] = [];
   for (const candidate of configCandidates(opts)) {
     const text = await readConfigFile(candidate, problems);
     if (text === undefined) continue;
     files.push(candidate.file);
     const layer = parseConfigText(text, candidate.file, problems);
-    if (!layer) continue;
-    checkLayer(layer, problems, warnings);
-    mergeLayer(merged, layer.raw, [], origins, (p) => {
-      const line = lineOf(layer.lines, p);
-      return line === undefined
-        ? { source: 'file', file: layer.file }
-        : { source: 'file', file: layer.file, line };
-    });
+    if (layer) layers.push(layer);
   }
-
   const envResult = readEnvOverrides(env);
   problems.push(...envResult.errors);
   warnings.push(...envResult.warnings);
-  for (const o of envResult.overrides) {
-    setAt(merged, o.path, o.value);
-    origins[o.path.join('.')] = { source: 'env', variable: o.variable };
-  }
-  if (opts.flags?.root !== undefined) {
-    setAt(merged, ['controller', 'root'], opts.flags.root);
-    origins['controller.root'] = { source: 'flag', flag: '--root' };
-  }
 
-  const result = configSchema.safeParse(merged);
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      const origin = originOf(origins, issue.path.map(String));
-      // File problems were reported by checkLayer with their line; report only what env/flags caused.
-      if (origin?.source === 'file' || issue.code === 'unrecognized_keys') continue;
-      const what = describeIssue(issue, merged);
-      const key = keyOf(issue.path);
-      if (origin?.source === 'env')
-        problems.push(new UserInputError(`environment variable ${origin.variable} (${key}): ${what}`));
-      else if (origin?.source === 'flag')
-        problems.push(new UserInputError(`${origin.flag} (${key}): ${what}`));
-      else problems.push(new UserInputError(`${key}: ${what}`));
+  // Fast path: every file provably valid on its own (no unknown key) and the merged result too.
+  if (problems.length === 0 && layers.every((l) => fastParse(l.raw) !== undefined)) {
+    const { merged, origins } = assemble(layers, envResult, opts.flags);
+    const config = fastParse(merged);
+    if (config) {
+      resolvePaths(config, origins, env, cwd);
+      return { config, files, origins, warnings };
     }
   }
-  if (problems.length > 0 || !result.success) {
+
+  // Slow path: zod finds and words every problem (and drops unknown keys, as warnings).
+  const { checkLayer, validateMerged } = await import('./zod-validate.js');
+  for (const layer of layers) checkLayer(layer, problems, warnings);
+  const { merged, origins } = assemble(layers, envResult, opts.flags);
+  const config = validateMerged(merged, origins, problems);
+  if (problems.length > 0 || !config) {
     if (problems.length === 0) problems.push(new UserInputError('invalid configuration'));
     throw new ConfigValidationError(sortProblems(problems, files), warnings);
   }
-  const config = result.data;
   resolvePaths(config, origins, env, cwd);
   return { config, files, origins, warnings };
 }

@@ -15,6 +15,7 @@ const duration = (fallback: string) =>
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
       }
     })
+    .meta({ format: 'duration' })
     .default(fallback);
 
 /** A schedule ("hourly", "daily", "weekly", "15m", or cron), checked when the config loads. */
@@ -28,6 +29,7 @@ const schedule = (fallback: string) =>
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
       }
     })
+    .meta({ format: 'schedule' })
     .default(fallback);
 
 export const securityModes = ['safe', 'normal', 'paranoid', 'trusted'] as const;
@@ -40,21 +42,27 @@ const aios = z.strictObject({
   log_level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
-const provider = z.strictObject({
-  base_url: z.string().optional(),
-  model: z.string().optional(),
-  api_key: z.string().optional(),
-  timeout: duration('60s'),
-});
+// One schema per provider, so a partly written [llm.ollama] keeps ollama's own defaults for the keys
+// it leaves out (a shared schema with a section-level default would reset them).
+const provider = (defaults: { base_url?: string; timeout: string }) =>
+  z.strictObject({
+    base_url: defaults.base_url === undefined ? z.string().optional() : z.string().default(defaults.base_url),
+    model: z.string().optional(),
+    api_key: z.string().optional(),
+    timeout: duration(defaults.timeout),
+  });
+const openai = provider({ timeout: '60s' });
+const anthropic = provider({ timeout: '60s' });
+const ollama = provider({ base_url: 'http://127.0.0.1:11434/v1', timeout: '120s' });
 
 const llm = z.strictObject({
   default_provider: z.enum(['openai', 'anthropic', 'ollama']).default('openai'),
   embedding_model: z.string().optional(),
   max_steps: z.number().int().positive().default(20),
   max_tokens: z.number().int().positive().default(4096),
-  openai: provider.default({ timeout: '60s' }),
-  anthropic: provider.default({ timeout: '60s' }),
-  ollama: provider.default({ base_url: 'http://127.0.0.1:11434/v1', timeout: '120s' }),
+  openai: openai.default(openai.parse({})),
+  anthropic: anthropic.default(anthropic.parse({})),
+  ollama: ollama.default(ollama.parse({})),
 });
 
 const agents = z.strictObject({

@@ -189,3 +189,31 @@ describe('aios config validate', () => {
     });
   });
 });
+
+describe('start-up cost', () => {
+  const tracer = path.resolve('test/fixtures/trace-imports.mjs');
+  function traced(args: string[], env: NodeJS.ProcessEnv): { code: number | null; modules: string[] } {
+    const file = path.join(tempDir('aios-trace-'), 'imports.txt');
+    const r = spawnSync(process.execPath, ['--import', tracer, aios, ...args], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, AIOS_TRACE_FILE: file, AIOS_NO_HISTORY: '1', ...env },
+    });
+    return { code: r.status, modules: fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) };
+  }
+
+  it('shows a valid config without loading zod', () => {
+    const dir = tempDir();
+    const r = traced(['config', 'show'], { ...homeEnv(dir), AIOS_CONFIG: SHIPPED_EXAMPLE });
+    expect(r.code).toBe(0);
+    expect(r.modules.some((m) => m.includes('/config-show.js'))).toBe(true);
+    expect(r.modules.filter((m) => m.includes('/zod/'))).toEqual([]);
+  });
+
+  it('loads zod to explain an invalid config', () => {
+    const dir = tempDir();
+    const file = writeFile(dir, 'bad.toml', '[llm]\nmax_steps = "x"\n');
+    const r = traced(['config', 'validate', file], homeEnv(dir));
+    expect(r.code).toBe(1);
+    expect(r.modules.some((m) => m.includes('/zod/'))).toBe(true);
+  });
+});
