@@ -54,5 +54,6 @@ export async function resolveInRoot(root: RootPath, hostPath: string, followLast
     if (target.startsWith('/')) done.length = 0;
     queue.unshift(...target.split('/').filter((c) => c !== '' && c !== '.'));
   }
-  return root.real(`/${done.join('/')}`);
+  // The root itself without a trailing slash, so callers can compare it with root.root.
+  return done.length === 0 ? root.root : root.real(`/${done.join('/')}`);
 }

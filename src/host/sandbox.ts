@@ -6,8 +6,9 @@
 import type { ProcessRunner } from './process-runner.js';
 
 export interface SandboxSpec {
-  /** Real path of the working directory; writable inside (unless it is `/`). */
+  /** Real path of the working directory; writable inside unless cwdWritable is false or it is `/`. */
   cwd: string;
+  cwdWritable?: boolean;
   /** More real paths the action may write (bound only if they exist). */
   writable: string[];
   /**
@@ -68,7 +69,7 @@ export function bwrapCommand(command: string[], spec: SandboxSpec): string[] {
     if (r !== '/') args.push('--ro-bind-try', r, r);
   }
   // A working directory of `/` would make the whole machine writable: then it stays read-only.
-  if (spec.cwd !== '/') args.push('--bind', spec.cwd, spec.cwd);
+  if (spec.cwd !== '/' && spec.cwdWritable !== false) args.push('--bind', spec.cwd, spec.cwd);
   for (const w of spec.writable) {
     if (w === spec.cwd || w === '/') continue;
     args.push('--bind-try', w, w);

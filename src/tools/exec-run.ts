@@ -65,7 +65,16 @@ export async function runExec(ctx: ToolContext, req: ExecRequest): Promise<ExecO
     }
     // The root itself stays visible (read-only) even when it lives under /tmp.
     const readable = [ctx.root.root, ...(req.readable ?? [])];
-    command = bwrapCommand(command, { cwd, writable, readable, network: req.effect === 'network' });
+    // The root itself as working directory (the default) stays read-only: under `--root DIR` it
+    // would otherwise open the whole managed tree, while on `/` it never could be.
+    const cwdWritable = cwd !== ctx.root.root;
+    command = bwrapCommand(command, {
+      cwd,
+      cwdWritable,
+      writable,
+      readable,
+      network: req.effect === 'network',
+    });
   }
   // timeout(1) kills its whole process group, so `bash -c 'sleep 1000; ...'` does not outlive it;
   // the runner's own timer is only a backstop.

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { execResult, runExec } from './exec-run.js';
-import type { Tool, ToolContext, ToolResult } from './tool.js';
+import { runModuleSandboxed } from './module-sandbox.js';
+import { pluginResult } from './plugin-result.js';
+import type { Tool, ToolContext } from './tool.js';
 import { failure } from './tool-result.js';
 
 const DEFAULT_PLUGIN_TIMEOUT_SEC = 60;
@@ -26,7 +28,7 @@ export const pluginManifestSchema = z.object({
     .record(z.string(), z.unknown())
     .refine((p) => p.type === 'object', 'must be a JSON schema of type "object"'),
   effect: z.enum(['read', 'write', 'exec', 'network']),
-  /** Seconds before an executable plugin is killed. */
+  /** Seconds before an executable plugin (or a sandboxed module plugin) is killed. */
   timeout: z.number().int().positive().optional(),
 });
 
@@ -62,24 +64,6 @@ function checkManifest(
   }
 }
 
-/** A plugin's return value as a ToolResult: a string is output, an object needs `ok` and `output`. */
-export function pluginResult(value: unknown, effect: PluginManifest['effect']): ToolResult {
-  if (typeof value === 'string') return { ok: true, output: value, changed: effect !== 'read' };
-  if (value && typeof value === 'object' && typeof (value as ToolResult).ok === 'boolean') {
-    const v = value as Partial<ToolResult>;
-    const out: ToolResult = {
-      ok: v.ok === true,
-      output: typeof v.output === 'string' ? v.output : JSON.stringify(v.output ?? ''),
-      changed: typeof v.changed === 'boolean' ? v.changed : effect !== 'read',
-    };
-    if (v.data !== undefined) out.data = v.data;
-    if (typeof v.exitCode === 'number') out.exitCode = v.exitCode;
-    if (typeof v.stderr === 'string') out.stderr = v.stderr;
-    return out;
-  }
-  return failure('plugin returned neither a string nor an object with "ok" and "output"');
-}
-
 async function loadModulePlugin(file: string): Promise<{ tool?: Tool; why?: string }> {
   let mod: Record<string, unknown>;
   try {
@@ -102,10 +86,12 @@ async function loadModulePlugin(file: string): Promise<{ tool?: Tool; why?: stri
     source: file,
     async run(args: unknown, ctx: ToolContext) {
       if (ctx.sandbox) {
-        // An in-process module cannot be put in a sandbox; refusing is the only honest answer.
-        return failure(
-          `refused: [security] sandbox = true and ${path.basename(file)} is an in-process .mjs plugin, ` +
-            'which cannot be sandboxed; ship it as an executable plugin instead',
+        // In process it could do anything aios can: with the sandbox it runs in its own process.
+        const timeoutSec = manifest.timeout ?? DEFAULT_PLUGIN_TIMEOUT_SEC;
+        return runModuleSandboxed(
+          { name: manifest.name, file, effect: manifest.effect, timeoutSec },
+          args,
+          ctx,
         );
       }
       try {

@@ -43,6 +43,12 @@ describe('resolveInRoot', () => {
     );
   });
 
+  it('gives the root itself without a trailing slash', async () => {
+    expect(await resolveInRoot(root, '/', true)).toBe(dir);
+    fs.symlinkSync('/', path.join(dir, 'etc/top'));
+    expect(await resolveInRoot(root, '/etc/top', true)).toBe(dir);
+  });
+
   it('keeps missing components as written', async () => {
     expect(await resolveInRoot(root, '/etc/new/dir/file', true)).toBe(path.join(dir, 'etc/new/dir/file'));
   });

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnRunner } from '../../src/host/process-runner.js';
+import { probeSandbox } from '../../src/host/sandbox.js';
 import { executeAction } from '../../src/tools/execute.js';
 import { createRegistry } from '../../src/tools/registry.js';
 import type { ToolContext } from '../../src/tools/tool.js';
@@ -170,15 +172,43 @@ describe('plugins', () => {
     expect(b.output).toContain('neither a string nor an object');
   });
 
-  it('refuses an in-process module plugin when the sandbox is on', async () => {
+  it('runs a module plugin in its own sandboxed process when the sandbox is on', async (testCtx) => {
+    const status = await probeSandbox(spawnRunner);
+    if (!status.available) {
+      console.log(`SKIPPED sandboxed module plugin test: ${status.reason}`);
+      testCtx.skip();
+      return;
+    }
     put(
       'm.mjs',
-      `export const manifest = ${manifest('m_tool')};\nexport async function run() { return 'ran'; }\n`,
+      `import fs from 'node:fs';
+export const manifest = ${manifest('m_tool')};
+export async function run(args, ctx) {
+  console.log('chatter that must not break the result');
+  let wrote = 'no';
+  try { fs.writeFileSync(ctx.root.real('/etc/from-plugin'), 'x'); wrote = 'yes'; } catch {}
+  const r = await ctx.runner(['sh', '-c', 'echo $$']);
+  return { ok: true, output: args.word + ' pid=' + r.stdout.trim() + ' wrote=' + wrote + ' key=' + (process.env.OPENAI_API_KEY ?? 'none'), changed: false };
+}\n`,
+    );
+    put(
+      't.mjs',
+      `export const manifest = ${manifest('t_tool')};\nexport async function run() { throw new Error('inside'); }\n`,
     );
     const { reg } = await load();
-    const ctx: ToolContext = { ...t.ctx, sandbox: true };
-    const r = await executeAction(reg, { tool: 'm_tool', args: { word: 'x' }, reason: '' }, ctx);
-    expect(r.ok).toBe(false);
-    expect(r.output).toContain('cannot be sandboxed');
+    process.env.OPENAI_API_KEY = 'sk-test-should-not-leak';
+    try {
+      const ctx: ToolContext = { ...t.ctx, sandbox: true };
+      const r = await executeAction(reg, { tool: 'm_tool', args: { word: 'hi' }, reason: '' }, ctx);
+      expect(r.ok).toBe(true);
+      // A fresh PID namespace: the sandboxed node is a low pid; a write to the root fails; no secrets.
+      expect(r.output).toMatch(/^hi pid=\d{1,2} wrote=no key=none$/);
+      expect(r.stderr).toContain('chatter');
+      expect(fs.existsSync(t.real('etc/from-plugin'))).toBe(false);
+      const thrown = await executeAction(reg, { tool: 't_tool', args: { word: 'x' }, reason: '' }, ctx);
+      expect(thrown).toMatchObject({ ok: false, output: 't_tool threw: inside' });
+    } finally {
+      delete process.env.OPENAI_API_KEY;
+    }
   });
 });
