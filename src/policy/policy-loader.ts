@@ -36,15 +36,34 @@ export function builtinPolicyDir(): string {
 
 const cache = new Map<string, LoadedPolicies>();
 
-export function loadPolicies(opts: {
+export interface PolicyLoadOptions {
   dirs?: readonly string[];
   home: string;
   builtinDir?: string;
-}): LoadedPolicies {
+}
+
+export function loadPolicies(opts: PolicyLoadOptions): LoadedPolicies {
   const builtin = opts.builtinDir ?? builtinPolicyDir();
   const key = JSON.stringify([builtin, opts.dirs ?? [], opts.home]);
   const hit = cache.get(key);
   if (hit) return hit;
+  const { loaded, problems } = readPolicies({ ...opts, builtinDir: builtin });
+  for (const f of checkExamples(allRules(loaded), opts.home)) problems.push(exampleError(f));
+  if (problems.length > 0) throw new ValidationError(problems);
+  cache.set(key, loaded);
+  return loaded;
+}
+
+export function allRules(p: LoadedPolicies): Rule[] {
+  return [...p.base, ...[...p.presets.values()].flatMap((x) => x.rules), ...p.user];
+}
+
+/** Read and parse every rule file, collecting problems instead of throwing (for `aios policy test`). */
+export function readPolicies(opts: PolicyLoadOptions): {
+  loaded: LoadedPolicies;
+  problems: UserInputError[];
+} {
+  const builtin = opts.builtinDir ?? builtinPolicyDir();
   const problems: UserInputError[] = [];
   const files: string[] = [];
   const read = (file: string, prefix: string) => {
@@ -105,12 +124,7 @@ export function loadPolicies(opts: {
       }
     }
   }
-  const all = [...base, ...[...presets.values()].flatMap((p) => p.rules), ...user];
-  for (const f of checkExamples(all, opts.home)) problems.push(exampleError(f));
-  if (problems.length > 0) throw new ValidationError(problems);
-  const loaded = { base, presets, user, files };
-  cache.set(key, loaded);
-  return loaded;
+  return { loaded: { base, presets, user, files }, problems };
 }
 
 /** Forget cached rule files (tests, and the daemon's reload). */
