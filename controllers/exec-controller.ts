@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { resolveInRoot } from '../src/host/fs-resolve.js';
 import type { RunResult } from '../src/host/process-runner.js';
+import { scrubEnv } from '../src/host/sandbox.js';
 import { TOOL } from '../src/tools/tool-args.js';
 import type { Action, Change, ResourceId } from '../src/types.js';
 import { absolutePathField, commonFields } from './common-fields.js';
@@ -69,7 +70,8 @@ async function runGuard(spec: ExecSpec, guard: string, ctx: ObserveContext): Pro
   const cwd = await resolveInRoot(ctx.root, spec.cwd ?? '/', true);
   return ctx.runner(['bash', '-c', guard], {
     cwd,
-    env: { ...process.env, AIOS_ROOT: ctx.root.root, ...spec.environment },
+    // A guard only checks something: it has no use for aios's own API keys and tokens.
+    env: { ...scrubEnv(process.env), AIOS_ROOT: ctx.root.root, ...spec.environment },
     timeoutMs: spec.timeout * 1000,
     maxOutputBytes: 64 * 1024,
   });

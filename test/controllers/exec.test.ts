@@ -107,7 +107,9 @@ describe('exec guards', () => {
     ]);
   });
 
-  it('runs guards with bash -c inside the root, with AIOS_ROOT and the environment set', async () => {
+  it('runs guards with bash -c inside the root, with AIOS_ROOT and the environment set, secrets scrubbed', async () => {
+    const saved = process.env.OPENAI_API_KEY;
+    process.env.OPENAI_API_KEY = 'sk-test-not-for-guards';
     await fs.mkdir(path.join(dirs.root, 'srv/app'), { recursive: true });
     const { runner, calls } = fakeRunner({});
     await observe(
@@ -123,10 +125,13 @@ describe('exec guards', () => {
     );
     expect(calls).toHaveLength(1);
     expect(calls[0]?.command).toEqual(['bash', '-c', 'test -f ready']);
+    expect(calls[0]?.options?.env?.OPENAI_API_KEY).toBeUndefined();
     expect(calls[0]?.options?.cwd).toBe(path.join(dirs.root, 'srv/app'));
     expect(calls[0]?.options?.env?.AIOS_ROOT).toBe(dirs.root);
     expect(calls[0]?.options?.env?.MODE).toBe('prod');
     expect(calls[0]?.options?.timeoutMs).toBe(7000);
+    if (saved === undefined) delete process.env.OPENAI_API_KEY;
+    else process.env.OPENAI_API_KEY = saved;
   });
 
   it('never runs a guard or plans anything for refreshonly on a plain apply', async () => {
