@@ -80,7 +80,15 @@ export async function aptRemove(root: RootPath, runner: ProcessRunner, name: str
 }
 
 // Keep locally edited config files and never stop to ask about them: nobody answers a prompt here.
-const CONFFILE_OPTIONS = ['-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
+// Wait (up to 2 minutes) for a concurrent apt or unattended-upgrades to release the dpkg lock.
+const CONFFILE_OPTIONS = [
+  '-o',
+  'Dpkg::Options::=--force-confdef',
+  '-o',
+  'Dpkg::Options::=--force-confold',
+  '-o',
+  'DPkg::Lock::Timeout=120',
+];
 
 function aptGet(root: RootPath, runner: ProcessRunner, args: string[]): Promise<RunResult> {
   const command = root.isHostRoot ? ['apt-get', ...args] : ['chroot', root.root, 'apt-get', ...args];

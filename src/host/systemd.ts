@@ -5,7 +5,7 @@
 // real host on behalf of another root.
 import fs from 'node:fs';
 import { fromRun, type HostOutcome, refused } from './host-outcome.js';
-import type { ProcessRunner } from './process-runner.js';
+import type { ProcessRunner, RunResult } from './process-runner.js';
 import type { RootPath } from './root-path.js';
 
 export type UnitVerb = 'start' | 'stop' | 'restart' | 'reload';
@@ -128,11 +128,26 @@ export async function controlUnit(
   // Under "/" ask systemctl even when sd_booted() says no: its own error is the most honest answer,
   // and an injected runner may stand in for a real manager.
   const before = verb === 'start' || verb === 'stop' ? await activeVia(runner, unit) : '';
+  if (verb !== 'stop') {
+    // A unit file edited since systemd loaded it (a file resource notifying this service) must be
+    // re-read first, or the restart would run the old definition.
+    const reload = await reloadDefinitionsIfStale(runner, unit);
+    if (reload && reload.exitCode !== 0) return fromRun(reload, false);
+  }
   const run = await runner(['systemctl', verb, unit], { env: cEnv(), timeoutMs: SYSTEMCTL_TIMEOUT_MS });
   if (run.exitCode !== 0) return fromRun(run, false);
   if (verb === 'restart' || verb === 'reload') return fromRun(run, true);
   const after = await activeVia(runner, unit);
   return fromRun(run, isRunningState(before) !== isRunningState(after));
+}
+
+/** `systemctl daemon-reload` when the manager says the unit's files changed on disk; else nothing. */
+async function reloadDefinitionsIfStale(runner: ProcessRunner, unit: string): Promise<RunResult | undefined> {
+  const show = await runner(['systemctl', 'show', '--property=NeedDaemonReload', '--value', unit], {
+    env: cEnv(),
+  });
+  if (show.stdout.trim() !== 'yes') return undefined;
+  return runner(['systemctl', 'daemon-reload'], { env: cEnv(), timeoutMs: SYSTEMCTL_TIMEOUT_MS });
 }
 
 async function activeVia(runner: ProcessRunner, unit: string): Promise<string> {

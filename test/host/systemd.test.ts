@@ -141,6 +141,7 @@ describe('start/stop/restart/reload', () => {
     expect(out).toMatchObject({ ok: true, changed: true });
     expect(m.calls).toEqual([
       ['systemctl', 'is-active', 'nginx.service'],
+      ['systemctl', 'show', '--property=NeedDaemonReload', '--value', 'nginx.service'],
       ['systemctl', 'start', 'nginx.service'],
       ['systemctl', 'is-active', 'nginx.service'],
     ]);
@@ -176,10 +177,31 @@ describe('start/stop/restart/reload', () => {
       ok: true,
       changed: true,
     });
-    expect(m.calls).toEqual([
+    expect(m.calls.filter((c) => c[1] !== 'show')).toEqual([
       ['systemctl', 'restart', 'nginx.service'],
       ['systemctl', 'reload', 'nginx.service'],
     ]);
+  });
+
+  it('runs daemon-reload before a restart when the unit file changed on disk', async () => {
+    const calls: string[][] = [];
+    const runner: ProcessRunner = async (c) => {
+      calls.push(c);
+      return c[1] === 'show' ? ok(c, 'yes\n') : ok(c);
+    };
+    expect(await controlUnit(new RootPath('/'), runner, 'nginx', 'restart')).toMatchObject({
+      ok: true,
+      changed: true,
+    });
+    expect(calls.map((c) => c[1])).toEqual(['show', 'daemon-reload', 'restart']);
+  });
+
+  it('does not restart when the daemon-reload fails, and says why', async () => {
+    const runner: ProcessRunner = async (c) =>
+      c[1] === 'show' ? ok(c, 'yes\n') : c[1] === 'daemon-reload' ? ok(c, '', 1, 'Access denied') : ok(c);
+    const out = await controlUnit(new RootPath('/'), runner, 'nginx', 'restart');
+    expect(out).toMatchObject({ ok: false, changed: false });
+    expect(out.error?.message).toContain('systemctl daemon-reload exited 1: Access denied');
   });
 
   it('refuses to start a unit under another root and runs nothing there', async () => {
