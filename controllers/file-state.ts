@@ -128,7 +128,10 @@ function orNull(resolve: () => number): number | null {
 
 export function diffFile(desired: DesiredFile, obs: FileObserved): Change[] {
   if (desired.state === 'absent') {
-    return obs.type === 'missing' ? [] : [{ field: 'state', before: 'present', after: 'absent' }];
+    // A directory of that name is not a file this resource could own (the directory kind removes it).
+    return obs.type === 'missing' || obs.type === 'directory'
+      ? []
+      : [{ field: 'state', before: 'present', after: 'absent' }];
   }
   const changes: Change[] = [];
   if (obs.type === 'missing') {
