@@ -109,6 +109,7 @@ export class MemoryStore {
   readonly path: string;
   readonly db: Database.Database;
   private readonly stmts = new Map<string, Database.Statement>();
+  private lastId: number | undefined;
 
   constructor(file: string, options: OpenMemoryOptions = {}) {
     this.path = path.resolve(file);
@@ -126,6 +127,8 @@ export class MemoryStore {
       // NORMAL in WAL: durable across a crash of the process, fsync only at checkpoints.
       this.db.pragma('synchronous = NORMAL');
     }
+    // Room for the FTS index's hot pages: batched inserts and searches over 1M rows stay in memory.
+    this.db.pragma('cache_size = -32768');
     this.db.pragma('foreign_keys = ON');
     if (!options.readonly) migrate(this.db, this.path);
   }
@@ -137,7 +140,29 @@ export class MemoryStore {
   /** Runs `fn` in one BEGIN IMMEDIATE transaction (nested calls join it). Use for batches. */
   transaction<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn();
-    return this.db.transaction(fn).immediate();
+    return this.db
+      .transaction(() => {
+        this.lastId = undefined;
+        try {
+          const result = fn();
+          if (this.lastId !== undefined)
+            this.stmt('UPDATE id_counter SET value = ? WHERE id = 1').run(this.lastId);
+          return result;
+        } finally {
+          this.lastId = undefined;
+        }
+      })
+      .immediate();
+  }
+
+  /** The next shared row id. Only inside a write transaction: the counter is read once under the
+   *  write lock, advanced in memory, and written back before commit (one UPDATE per batch). */
+  private nextId(): number {
+    if (this.lastId === undefined) {
+      this.lastId = this.stmt('SELECT value FROM id_counter WHERE id = 1').pluck().get() as number;
+    }
+    this.lastId += 1;
+    return this.lastId;
   }
 
   // ---- recording ------------------------------------------------------------------------------
@@ -145,7 +170,7 @@ export class MemoryStore {
   recordCommand(rec: CommandRecord): number {
     const argv = redactArgv(rec.argv.map(String));
     return this.insert(
-      'INSERT INTO commands(ts, argv, command, cwd, exit_code, duration_ms, source) VALUES (?,?,?,?,?,?,?)',
+      'INSERT INTO commands(id, ts, argv, command, cwd, exit_code, duration_ms, source) VALUES (?,?,?,?,?,?,?,?)',
       [
         ms(rec.ts),
         JSON.stringify(argv),
@@ -160,30 +185,29 @@ export class MemoryStore {
 
   createSession(rec: ChatSessionRecord = {}): string {
     const id = rec.id ?? randomUUID();
-    this.insert('INSERT INTO chat_sessions(id, ts, title, provider, model) VALUES (?,?,?,?,?)', [
-      id,
-      ms(rec.ts),
-      opt(rec.title),
-      opt(rec.provider),
-      opt(rec.model),
-    ]);
+    this.transaction(() =>
+      this.stmt('INSERT INTO chat_sessions(id, ts, title, provider, model) VALUES (?,?,?,?,?)').run(
+        id,
+        ms(rec.ts),
+        opt(rec.title),
+        opt(rec.provider),
+        opt(rec.model),
+      ),
+    );
     return id;
   }
 
   addMessage(rec: ChatMessageRecord): number {
-    return this.insert('INSERT INTO chat_messages(session_id, ts, role, content, data) VALUES (?,?,?,?,?)', [
-      rec.sessionId,
-      ms(rec.ts),
-      rec.role,
-      redact(rec.content),
-      json(rec.data),
-    ]);
+    return this.insert(
+      'INSERT INTO chat_messages(id, session_id, ts, role, content, data) VALUES (?,?,?,?,?,?)',
+      [rec.sessionId, ms(rec.ts), rec.role, redact(rec.content), json(rec.data)],
+    );
   }
 
   recordToolCall(rec: ToolCallRecord): number {
     return this.insert(
-      `INSERT INTO tool_calls(ts, tool, args, result_summary, exit_code, duration_ms, session_id, run_id, resource_id)
-       VALUES (?,?,?,?,?,?,?,?,?)`,
+      `INSERT INTO tool_calls(id, ts, tool, args, result_summary, exit_code, duration_ms, session_id, run_id, resource_id)
+       VALUES (?,?,?,?,?,?,?,?,?,?)`,
       [
         ms(rec.ts),
         rec.tool,
@@ -204,7 +228,7 @@ export class MemoryStore {
     const tool = isText ? null : (rec.action as { tool?: string }).tool;
     const resource = isText ? null : (rec.action as { resource?: string }).resource;
     return this.insert(
-      'INSERT INTO decisions(ts, action, tool, verdict, rule, reason, source, resource_id) VALUES (?,?,?,?,?,?,?,?)',
+      'INSERT INTO decisions(id, ts, action, tool, verdict, rule, reason, source, resource_id) VALUES (?,?,?,?,?,?,?,?,?)',
       [
         ms(rec.ts),
         action,
@@ -219,7 +243,7 @@ export class MemoryStore {
   }
 
   startRun(rec: ReconcileRunStart): number {
-    return this.insert('INSERT INTO reconcile_runs(ts, trigger) VALUES (?,?)', [
+    return this.insert('INSERT INTO reconcile_runs(id, ts, trigger) VALUES (?,?,?)', [
       ms(rec.ts),
       redact(rec.trigger),
     ]);
@@ -238,8 +262,8 @@ export class MemoryStore {
 
   recordEvent(rec: ResourceEventRecord): number {
     return this.insert(
-      `INSERT INTO resource_events(run_id, ts, resource_id, status, label, changes, diff, message)
-       VALUES (?,?,?,?,?,?,?,?)`,
+      `INSERT INTO resource_events(id, run_id, ts, resource_id, status, label, changes, diff, message)
+       VALUES (?,?,?,?,?,?,?,?,?)`,
       [
         rec.runId ?? null,
         ms(rec.ts),
@@ -265,14 +289,9 @@ export class MemoryStore {
       const prevHash = last?.hash ?? GENESIS_HASH;
       const row = { seq: (last?.seq ?? 0) + 1, ts: ms(ts), kind: safeKind, payload: body };
       const hash = hashAuditRow(prevHash, row);
-      this.stmt('INSERT INTO audit_log(seq, ts, kind, payload, prev_hash, hash) VALUES (?,?,?,?,?,?)').run(
-        row.seq,
-        row.ts,
-        row.kind,
-        row.payload,
-        prevHash,
-        hash,
-      );
+      this.stmt(
+        'INSERT INTO audit_log(seq, id, ts, kind, payload, prev_hash, hash) VALUES (?,?,?,?,?,?,?)',
+      ).run(row.seq, this.nextId(), row.ts, row.kind, row.payload, prevHash, hash);
       return { seq: row.seq, hash };
     });
   }
@@ -304,30 +323,59 @@ export class MemoryStore {
     }));
   }
 
-  /** Full-text search, best match first. Any user text is accepted; nothing searchable -> []. */
+  /**
+   * Full-text search, best bm25 match first. Any user text is accepted; nothing searchable -> [].
+   * Ranking covers the newest `window` matches (default 2000; 0 = all): exact for every term rarer
+   * than that, and bounded in cost for terms that match half the history (docs/decisions/021).
+   */
   search(text: string, opts: SearchOptions = {}): SearchHit[] {
     const query = toFtsQuery(text);
     if (query === null) return [];
     const [open, close] = opts.mark ?? ['[', ']'];
     const kindFilter = opts.kind === undefined ? '' : 'AND (rowid & 7) = ?';
-    const sql = `SELECT rowid, ts, snippet(memory_fts, 0, ?, ?, '…', 16) AS snippet, rank
-      FROM memory_fts WHERE memory_fts MATCH ? ${kindFilter} ORDER BY rank LIMIT ?`;
-    const params: unknown[] = [open, close, query];
-    if (opts.kind !== undefined) params.push(KIND_CODE[opts.kind]);
-    params.push(clampLimit(opts.limit, 20));
-    const rows = this.stmt(sql).all(...params) as {
-      rowid: number;
-      ts: number;
-      snippet: string;
-      rank: number;
-    }[];
-    return rows.map((r) => ({
-      kind: KIND_BY_CODE.get(r.rowid & 7) ?? 'command',
-      id: Math.floor(r.rowid / 8),
-      ts: iso(r.ts),
-      snippet: r.snippet,
-      score: -r.rank,
-    }));
+    const window = opts.window === undefined ? 2000 : Math.max(0, Math.floor(opts.window));
+    // The inner query walks the doclist newest first and stops after `window` matches (FTS5 does
+    // ORDER BY rowid DESC natively); bm25 keeps the table-wide idf. FTS5's own `ORDER BY rank`
+    // would rank every match, ignoring any rowid bound.
+    const ranked = this.stmt(
+      `SELECT rowid, b FROM (
+         SELECT rowid, bm25(memory_fts) AS b FROM memory_fts
+         WHERE memory_fts MATCH ? ${kindFilter} ORDER BY rowid DESC LIMIT ?
+       ) ORDER BY b, rowid DESC LIMIT ?`,
+    ).all(
+      query,
+      ...(opts.kind === undefined ? [] : [KIND_CODE[opts.kind]]),
+      window === 0 ? -1 : window,
+      clampLimit(opts.limit, 20),
+    ) as { rowid: number; b: number }[];
+    // Snippets only for the rows shown. A rowid range, not `rowid = ?`: FTS5 mishandles a bound
+    // (non-literal) equality on rowid next to MATCH here and returns another row.
+    const snippetStmt = this.stmt(
+      `SELECT ts, snippet(memory_fts, 0, ?, ?, '…', 16) AS snippet FROM memory_fts
+       WHERE memory_fts MATCH ? AND rowid <= ? AND rowid >= ?`,
+    );
+    const hits: SearchHit[] = [];
+    for (const r of ranked) {
+      const row = snippetStmt.get(open, close, query, r.rowid, r.rowid) as
+        | { ts: number; snippet: string }
+        | undefined;
+      if (!row) continue;
+      const kind = KIND_BY_CODE.get(r.rowid & 7) ?? 'command';
+      const id = Math.floor(r.rowid / 8);
+      hits.push({
+        kind,
+        // audit rows are known by their chain position, not the shared id
+        id: kind === 'audit' ? this.auditSeq(id) : id,
+        ts: iso(row.ts),
+        snippet: row.snippet,
+        score: -r.b,
+      });
+    }
+    return hits;
+  }
+
+  private auditSeq(id: number): number {
+    return (this.stmt('SELECT seq FROM audit_log WHERE id = ?').pluck().get(id) as number | undefined) ?? id;
   }
 
   /** Newest first, across every kind or one kind. */
@@ -418,8 +466,13 @@ export class MemoryStore {
     return s;
   }
 
+  /** Runs an INSERT whose first parameter is the row's shared id; returns that id. */
   private insert(sql: string, params: unknown[]): number {
-    return this.transaction(() => Number(this.stmt(sql).run(...params).lastInsertRowid));
+    return this.transaction(() => {
+      const id = this.nextId();
+      this.stmt(sql).run(id, ...params);
+      return id;
+    });
   }
 }
 

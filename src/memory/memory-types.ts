@@ -120,6 +120,8 @@ export interface SearchOptions {
   kind?: MemoryKind;
   /** Snippet highlight markers; default `[` and `]`. */
   mark?: readonly [string, string];
+  /** Rank only the newest N matches (default 2000); 0 ranks every match (slow for common terms). */
+  window?: number;
 }
 
 export interface SearchHit {

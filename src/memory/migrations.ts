@@ -4,7 +4,11 @@
 import type Database from 'better-sqlite3';
 import { AiosError } from '../errors.js';
 
-/** FTS rowids are `id * 8 + KIND_CODE[kind]`: one index over every table, O(log n) deletes per row. */
+/**
+ * FTS rowids are `id * 8 + KIND_CODE[kind]`, where ids come from one counter shared by every table
+ * (id_counter): so one index covers every table, a row's FTS entry is found in O(log n) for updates
+ * and deletes, and FTS rowid order is insertion order across kinds (search ranks the newest matches).
+ */
 export const KIND_CODE = {
   command: 1,
   chat: 2,
@@ -19,23 +23,30 @@ export type MemoryKind = keyof typeof KIND_CODE;
 export const MEMORY_KINDS = Object.keys(KIND_CODE) as MemoryKind[];
 
 // One trigger triple per table keeps memory_fts in step with inserts, updates and deletes.
-function ftsTriggers(table: string, kind: MemoryKind, body: string, id = 'id'): string {
+function ftsTriggers(table: string, kind: MemoryKind, body: string): string {
   const code = KIND_CODE[kind];
   const newBody = body.replaceAll('$.', 'new.');
   return `
 CREATE TRIGGER ${table}_fts_ai AFTER INSERT ON ${table} BEGIN
-  INSERT INTO memory_fts(rowid, body, ts) VALUES (new.${id} * 8 + ${code}, ${newBody}, new.ts);
+  INSERT INTO memory_fts(rowid, body, ts) VALUES (new.id * 8 + ${code}, ${newBody}, new.ts);
 END;
 CREATE TRIGGER ${table}_fts_ad AFTER DELETE ON ${table} BEGIN
-  DELETE FROM memory_fts WHERE rowid = old.${id} * 8 + ${code};
+  DELETE FROM memory_fts WHERE rowid = old.id * 8 + ${code};
 END;
 CREATE TRIGGER ${table}_fts_au AFTER UPDATE ON ${table} BEGIN
-  DELETE FROM memory_fts WHERE rowid = old.${id} * 8 + ${code};
-  INSERT INTO memory_fts(rowid, body, ts) VALUES (new.${id} * 8 + ${code}, ${newBody}, new.ts);
+  DELETE FROM memory_fts WHERE rowid = old.id * 8 + ${code};
+  INSERT INTO memory_fts(rowid, body, ts) VALUES (new.id * 8 + ${code}, ${newBody}, new.ts);
 END;`;
 }
 
 const v1 = `
+-- One id sequence for every table (see KIND_CODE). Advanced by the store inside its write transaction.
+CREATE TABLE id_counter (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  value INTEGER NOT NULL
+);
+INSERT INTO id_counter(id, value) VALUES (1, 0);
+
 CREATE TABLE commands (
   id INTEGER PRIMARY KEY,
   ts INTEGER NOT NULL,
@@ -122,6 +133,7 @@ CREATE INDEX decisions_ts ON decisions(ts);
 
 CREATE TABLE audit_log (
   seq INTEGER PRIMARY KEY,       -- 1, 2, 3... assigned under BEGIN IMMEDIATE, never reused
+  id INTEGER NOT NULL UNIQUE,    -- shared id (search plumbing only; not part of the hash)
   ts INTEGER NOT NULL,
   kind TEXT NOT NULL,
   payload TEXT NOT NULL,         -- canonical JSON, redacted
@@ -167,7 +179,7 @@ ${ftsTriggers(
   'event',
   "$.resource_id || ' ' || $.status || ' ' || $.label || ' ' || coalesce($.message, '') || ' ' || coalesce($.diff, '') || ' ' || coalesce($.changes, '')",
 )}
-${ftsTriggers('audit_log', 'audit', "$.kind || ' ' || $.payload", 'seq')}
+${ftsTriggers('audit_log', 'audit', "$.kind || ' ' || $.payload")}
 `;
 
 const MIGRATIONS: string[] = [v1];

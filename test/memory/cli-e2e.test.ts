@@ -120,7 +120,7 @@ describe('aios search', () => {
     expect(lines[0]).toBe('full-text only (no embeddings configured)');
     expect(lines).toHaveLength(3);
     expect(r.out).toContain('apt-get install [nginx]');
-    expect(r.out).toMatch(/event#1 +service:\[nginx\] drift external/);
+    expect(r.out).toMatch(/event#2 +service:\[nginx\] drift external/);
   });
 
   it('returns JSON hits with kind, id, time, snippet and score', () => {
@@ -133,7 +133,7 @@ describe('aios search', () => {
     expect(body.hits).toEqual([
       {
         kind: 'event',
-        id: 1,
+        id: 2,
         ts: expect.any(String),
         snippet: expect.stringContaining('[drift]'),
         score: expect.any(Number),

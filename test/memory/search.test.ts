@@ -160,3 +160,47 @@ describe('search', () => {
     expect(ftsRows()).toBe(2);
   });
 });
+
+describe('search ranking window', () => {
+  it('gives every row one id from a shared sequence, in insertion order across tables', () => {
+    const a = mem.recordCommand({ argv: ['a'] });
+    const b = mem.recordToolCall({ tool: 'stat', args: {} });
+    const c = mem.appendAudit('x', {});
+    const d = mem.recordCommand({ argv: ['d'] });
+    expect(b).toBe(a + 1);
+    expect(mem.db.prepare('SELECT id FROM audit_log WHERE seq = ?').pluck().get(c.seq)).toBe(a + 2);
+    expect(d).toBe(a + 3);
+    mem.transaction(() => {
+      for (let i = 0; i < 5; i++) mem.recordCommand({ argv: ['batch', String(i)] });
+    });
+    expect(mem.recordCommand({ argv: ['after'] })).toBe(d + 6);
+  });
+
+  it('ranks only the newest matches when a term is more common than the window', () => {
+    // Older rows are better matches (the term three times), newer ones weaker (once).
+    for (let i = 0; i < 10; i++) mem.recordCommand({ argv: ['echo', 'kiwi', 'kiwi', 'kiwi', `old${i}`] });
+    for (let i = 0; i < 10; i++)
+      mem.recordCommand({ argv: ['echo', 'kiwi', 'filler', 'words', 'here', `new${i}`] });
+    const windowed = mem.search('kiwi', { window: 10, limit: 5 });
+    expect(windowed).toHaveLength(5);
+    for (const h of windowed) expect(h.snippet).toMatch(/new\d/);
+    const exact = mem.search('kiwi', { window: 0, limit: 5 });
+    for (const h of exact) expect(h.snippet).toMatch(/old\d/);
+    // Within the window, bm25 decides: the default window covers all 20 here.
+    expect(mem.search('kiwi', { limit: 1 })[0]?.snippet).toMatch(/old\d/);
+  });
+
+  it('returns each hit with the snippet of its own row', () => {
+    const ids = new Map<number, string>();
+    for (let i = 0; i < 40; i++) ids.set(mem.recordCommand({ argv: ['plum', `tag${i}`] }), `tag${i}`);
+    const hits = mem.search('plum', { limit: 40 });
+    expect(hits).toHaveLength(40);
+    for (const h of hits) expect(h.snippet).toContain(ids.get(h.id));
+  });
+
+  it('reports audit hits by their seq', () => {
+    mem.recordCommand({ argv: ['padding'] });
+    const { seq } = mem.appendAudit('restore', { snapshot: 'quokka' });
+    expect(mem.search('quokka')).toMatchObject([{ kind: 'audit', id: seq }]);
+  });
+});
