@@ -40,6 +40,14 @@ describe('apt under a root with its own apt and dpkg', () => {
     ]);
     expect(install?.at(-1)).toBe('hello');
     expect(env?.DEBIAN_FRONTEND).toBe('noninteractive');
+    // Never stop at a conffile question nobody can answer; wait for a concurrent apt's lock.
+    expect(install).toEqual(
+      expect.arrayContaining([
+        'Dpkg::Options::=--force-confdef',
+        'Dpkg::Options::=--force-confold',
+        'DPkg::Lock::Timeout=120',
+      ]),
+    );
     expect(await readDpkgStatus(dir)).toEqual([
       { name: 'hello', version: '2.10-3', status: 'install ok installed' },
     ]);

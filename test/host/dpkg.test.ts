@@ -64,6 +64,17 @@ describe('dpkg database of a root', () => {
     expect(findPackage(db, 'hello')?.version).toBe('2');
   });
 
+  it('queries again when dpkg journals a change into updates/ without rewriting status', async () => {
+    await writeDpkgStatus(dir, [{ name: 'hello', version: '1' }]);
+    const { runner, calls } = counting();
+    const root = new RootPath(dir);
+    await readDpkgDatabase(root, runner);
+    await new Promise((r) => setTimeout(r, 5));
+    await fs.writeFile(path.join(dir, 'var/lib/dpkg/updates/0001'), '');
+    await readDpkgDatabase(root, runner);
+    expect(calls).toHaveLength(2);
+  });
+
   it('reports a root without a dpkg database as unavailable and runs nothing', async () => {
     const { runner, calls } = counting();
     const db = await readDpkgDatabase(new RootPath(dir), runner);

@@ -107,6 +107,14 @@ describe('users and groups with the real shadow tools under --root', () => {
     expect((await observeUser(root, 'fay'))?.shell).toBe('/bin/zz');
   });
 
+  it('fails to add a user to a group the root does not have, changing nothing', async () => {
+    const before = await readEtc(dir, 'passwd');
+    const out = await addUser(root, spawnRunner, 'gil', { groups: ['nosuch'] });
+    expect(out).toMatchObject({ ok: false, changed: false });
+    expect(out.stderr).toContain("group 'nosuch' does not exist");
+    expect(await readEtc(dir, 'passwd')).toEqual(before);
+  });
+
   it('reports a failing tool with its exit code and stderr', async () => {
     await addUser(root, spawnRunner, 'dave', {});
     const dup = await addUser(root, spawnRunner, 'dave', {});
