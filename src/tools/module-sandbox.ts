@@ -2,6 +2,9 @@
 // in-process module could do anything aios can, so with the sandbox it gets its own process and
 // the same walls as an executable plugin. The child gets a reduced ctx (root, cwd, a runner that
 // spawns inside the sandbox); its result comes back as JSON after a marker on stdout.
+import path from 'node:path';
+import type { ProcessRunner } from '../host/process-runner.js';
+import { RootPath } from '../host/root-path.js';
 import type { Effect } from '../types.js';
 import { execResult, runExec } from './exec-run.js';
 import { pluginResult } from './plugin-result.js';
@@ -54,6 +57,50 @@ try {
 }
 `;
 
+// Reads a module's exports in the sandbox, so that with the sandbox on not even a plugin's
+// top-level code runs inside aios.
+const MANIFEST_SHIM = `
+import { pathToFileURL } from 'node:url';
+const MARK = ${JSON.stringify(RESULT_MARKER)};
+console.log = console.info = console.error;
+let out;
+try {
+  const mod = await import(pathToFileURL(process.argv[1]).href);
+  out = { manifest: mod.manifest, hasRun: typeof mod.run === 'function' };
+} catch (e) {
+  out = { error: e instanceof Error ? e.message : String(e) };
+}
+process.stdout.write(MARK + JSON.stringify(out) + '\\n');
+`;
+
+export interface SandboxedExports {
+  manifest?: unknown;
+  hasRun?: boolean;
+  error?: string;
+}
+
+/** Import a module plugin in a sandboxed child and report its manifest and whether it has `run`. */
+export async function readModuleExportsSandboxed(
+  file: string,
+  runner: ProcessRunner,
+): Promise<SandboxedExports> {
+  const ctx: ToolContext = { root: new RootPath('/'), runner, sandbox: true };
+  const outcome = await runExec(ctx, {
+    command: [process.execPath, '--input-type=module', '-e', MANIFEST_SHIM, file],
+    timeoutSec: 30,
+    effect: 'read',
+    readable: [path.dirname(file)],
+  });
+  if (!outcome.ok) return { error: outcome.refusal.output };
+  const at = outcome.result.stdout.lastIndexOf(RESULT_MARKER);
+  if (at < 0) return { error: outcome.result.stderr.trim() || `exit code ${outcome.result.exitCode}` };
+  try {
+    return JSON.parse(outcome.result.stdout.slice(at + RESULT_MARKER.length)) as SandboxedExports;
+  } catch (e) {
+    return { error: `unreadable answer from the sandbox: ${(e as Error).message}` };
+  }
+}
+
 export interface ModulePlugin {
   name: string;
   file: string;
@@ -73,7 +120,7 @@ export async function runModuleSandboxed(
     timeoutSec: plugin.timeoutSec,
     effect: plugin.effect,
     env: { AIOS_TOOL: plugin.name },
-    readable: [plugin.file.slice(0, plugin.file.lastIndexOf('/')) || '/'],
+    readable: [path.dirname(plugin.file)],
   });
   const r = execResult(ctx, outcome, plugin.timeoutSec);
   if (!outcome.ok) return r;

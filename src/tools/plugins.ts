@@ -7,8 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
+import type { ProcessRunner } from '../host/process-runner.js';
 import { execResult, runExec } from './exec-run.js';
-import { runModuleSandboxed } from './module-sandbox.js';
+import { readModuleExportsSandboxed, runModuleSandboxed } from './module-sandbox.js';
 import { pluginResult } from './plugin-result.js';
 import type { Tool, ToolContext } from './tool.js';
 import { failure } from './tool-result.js';
@@ -38,6 +39,11 @@ export interface LoadPluginOptions {
   /** Names already used (built-ins, earlier plugins); a plugin that reuses one is skipped. */
   taken: Set<string>;
   warn: (msg: string) => void;
+  /**
+   * [security] sandbox is on: module plugins are imported only inside bubblewrap, with this runner
+   * (if bwrap cannot run, they are skipped with a warning).
+   */
+  sandboxRunner?: ProcessRunner | undefined;
 }
 
 /** Files in a plugins dir that are documentation, not plugins. */
@@ -64,17 +70,28 @@ function checkManifest(
   }
 }
 
-async function loadModulePlugin(file: string): Promise<{ tool?: Tool; why?: string }> {
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  } catch (e) {
-    return { why: `import failed: ${(e as Error).message}` };
+async function loadModulePlugin(
+  file: string,
+  sandbox: ProcessRunner | undefined,
+): Promise<{ tool?: Tool; why?: string }> {
+  // With the sandbox on, the module is never imported into aios: its exports are read in a
+  // sandboxed child, and it runs there too. `run` is then only a placeholder.
+  let exported: { manifest?: unknown; run?: unknown };
+  if (sandbox) {
+    const r = await readModuleExportsSandboxed(file, sandbox);
+    if (r.error !== undefined) return { why: `import failed (in the sandbox): ${r.error}` };
+    exported = { manifest: r.manifest, run: r.hasRun ? () => undefined : undefined };
+  } else {
+    try {
+      exported = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    } catch (e) {
+      return { why: `import failed: ${(e as Error).message}` };
+    }
   }
-  if (mod.manifest === undefined) return { why: 'no exported "manifest"' };
-  const run = mod.run;
+  if (exported.manifest === undefined) return { why: 'no exported "manifest"' };
+  const run = exported.run;
   if (typeof run !== 'function') return { why: 'no exported "run(args, ctx)" function' };
-  const checked = checkManifest(mod.manifest, file);
+  const checked = checkManifest(exported.manifest, file);
   if (!checked.ok) return { why: checked.why };
   const { manifest, schema } = checked;
   const tool: Tool = {
@@ -85,14 +102,13 @@ async function loadModulePlugin(file: string): Promise<{ tool?: Tool; why?: stri
     parameters: manifest.parameters,
     source: file,
     async run(args: unknown, ctx: ToolContext) {
-      if (ctx.sandbox) {
+      if (ctx.sandbox || sandbox) {
         // In process it could do anything aios can: with the sandbox it runs in its own process.
         const timeoutSec = manifest.timeout ?? DEFAULT_PLUGIN_TIMEOUT_SEC;
-        return runModuleSandboxed(
-          { name: manifest.name, file, effect: manifest.effect, timeoutSec },
-          args,
-          ctx,
-        );
+        return runModuleSandboxed({ name: manifest.name, file, effect: manifest.effect, timeoutSec }, args, {
+          ...ctx,
+          sandbox: true,
+        });
       }
       try {
         return pluginResult(
@@ -203,7 +219,7 @@ export async function loadPlugins(dir: string, opts: LoadPluginOptions): Promise
     if (!st.isFile() || !name.endsWith('.mjs')) continue;
     claimed.add(name);
     const file = path.join(dir, name);
-    accept(file, await loadModulePlugin(file));
+    accept(file, await loadModulePlugin(file, opts.sandboxRunner));
   }
   for (const [name, st] of entries) {
     if (!st.isFile() || !name.endsWith('.json')) continue;

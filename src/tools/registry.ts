@@ -2,6 +2,7 @@
 // the plugins of [tools] plugins_dir, by name. It also gives the JSON schemas an LLM sees. It does
 // not run anything or decide anything: executeAction runs, the policy gate decides.
 import { z } from 'zod';
+import { type ProcessRunner, spawnRunner } from '../host/process-runner.js';
 import { bashTool } from './bash-tool.js';
 import { fileTools } from './file-tools.js';
 import { fsActionTools } from './fs-action-tools.js';
@@ -27,6 +28,13 @@ export interface RegistryOptions {
   pluginsDir?: string | undefined;
   /** Where warnings about skipped plugins go (default: dropped). */
   warn?: ((msg: string) => void) | undefined;
+  /**
+   * [security] sandbox: when true, every tool runs with ctx.sandbox set (a caller cannot forget
+   * it), and `.mjs` plugins are never imported into this process (their manifest is read, and they
+   * run, under bubblewrap). `runner` spawns that sandbox while loading.
+   */
+  sandbox?: boolean | undefined;
+  runner?: ProcessRunner | undefined;
 }
 
 /** The built-in tools in a stable order: bash, the file tools, the fs actions, the system tools. */
@@ -109,7 +117,14 @@ export async function createRegistry(opts: RegistryOptions = {}): Promise<ToolRe
     ? await loadPlugins(opts.pluginsDir, {
         taken: new Set(builtins.map((t) => t.name)),
         warn: opts.warn ?? (() => {}),
+        sandboxRunner: opts.sandbox ? (opts.runner ?? spawnRunner) : undefined,
       })
     : [];
-  return registryOf([...builtins, ...plugins]);
+  const all = [...builtins, ...plugins];
+  return registryOf(opts.sandbox ? all.map(alwaysSandboxed) : all);
+}
+
+/** A tool whose every run has ctx.sandbox set, whatever the caller passed. */
+function alwaysSandboxed(tool: Tool): Tool {
+  return { ...tool, run: (args, ctx) => tool.run(args, { ...ctx, sandbox: true }) };
 }

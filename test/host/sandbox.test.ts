@@ -120,6 +120,13 @@ describe.skipIf(!status.available)('sandbox with real bubblewrap', () => {
     }
   });
 
+  it('keeps the managed root read-only when it is the working directory (the default)', async () => {
+    const r = await run('bash', { command: 'echo x > etc/from-bash' });
+    expect(r.ok).toBe(false);
+    expect(r.stderr).toContain('Read-only file system');
+    expect(fs.existsSync(t.real('etc/from-bash'))).toBe(false);
+  });
+
   it('keeps the managed root readable although it lives under /tmp', async () => {
     const r = await run('bash', { command: 'head -1 "$AIOS_ROOT/etc/passwd"', cwd: '/work' });
     expect(r).toMatchObject({ ok: true, output: 'root:x:0:0:root:/root:/bin/bash\n' });

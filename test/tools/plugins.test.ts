@@ -211,4 +211,67 @@ export async function run(args, ctx) {
       delete process.env.OPENAI_API_KEY;
     }
   });
+  it('with the sandbox on, imports module plugins only inside bubblewrap: top-level code cannot write', async (testCtx) => {
+    const status = await probeSandbox(spawnRunner);
+    if (!status.available) {
+      console.log(`SKIPPED sandboxed module import test: ${status.reason}`);
+      testCtx.skip();
+      return;
+    }
+    const marker = path.join(dir, 'top-level-ran');
+    put(
+      'side.mjs',
+      `import fs from 'node:fs';
+try { fs.writeFileSync(${JSON.stringify(marker)}, 'x'); } catch {}
+export const manifest = ${manifest('side_tool')};
+export async function run(a) { return 'ran ' + a.word; }\n`,
+    );
+    put('bad.mjs', 'throw new Error("top-level boom");\n');
+    const warnings: string[] = [];
+    const reg = await createRegistry({ pluginsDir: dir, warn: (m) => warnings.push(m), sandbox: true });
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(warnings.join('\n')).toMatch(
+      /bad\.mjs skipped: import failed \(in the sandbox\): .*top-level boom/,
+    );
+    // Even a call whose ctx forgets the sandbox runs it sandboxed: the registry was built with it.
+    const r = await executeAction(reg, { tool: 'side_tool', args: { word: 'ok' }, reason: '' }, t.ctx);
+    expect(r).toMatchObject({ ok: true, output: 'ran ok' });
+    expect(fs.existsSync(marker)).toBe(false);
+    const bash = await executeAction(
+      reg,
+      { tool: 'bash', args: { command: 'touch etc/x' }, reason: '' },
+      t.ctx,
+    );
+    expect(bash.ok).toBe(false);
+    expect(fs.existsSync(t.real('etc/x'))).toBe(false);
+  });
+
+  it('with the sandbox on but no bwrap, skips module plugins with a warning instead of importing them', async () => {
+    const marker = path.join(dir, 'top-level-ran');
+    put(
+      'side.mjs',
+      `import fs from 'node:fs';\nfs.writeFileSync(${JSON.stringify(marker)}, 'x');\nexport const manifest = ${manifest('side_tool')};\nexport async function run() { return 'x'; }\n`,
+    );
+    const noBwrap = async (command: string[]) => ({
+      command,
+      exitCode: 127,
+      signal: null,
+      stdout: '',
+      stderr: '',
+      truncated: false,
+      timedOut: false,
+      durationMs: 0,
+    });
+    const warnings: string[] = [];
+    const reg = await createRegistry({
+      pluginsDir: dir,
+      warn: (m) => warnings.push(m),
+      sandbox: true,
+      runner: noBwrap,
+    });
+    expect(reg.get('side_tool')).toBeUndefined();
+    expect(warnings[0]).toContain('side.mjs skipped');
+    expect(warnings[0]).toContain('not installed');
+    expect(fs.existsSync(marker)).toBe(false);
+  });
 });
