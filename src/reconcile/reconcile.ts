@@ -3,7 +3,7 @@
 // that touches the world is injected (gate, executor, snapshotter, recorder, confirm callback), so the
 // loop is tested with fakes and does no terminal I/O; the CLI and the daemon wire the real modules.
 import { randomUUID } from 'node:crypto';
-import { HostError, UserInputError } from '../errors.js';
+import { HostError, UserInputError, ValidationError } from '../errors.js';
 import type { PolicyGate } from '../policy/gate-types.js';
 import type { Snapshotter } from '../recovery/snapshot-types.js';
 import type { Graph } from '../specs/graph.js';
@@ -354,6 +354,8 @@ async function gateActions(
     try {
       decision = deps.gate.decide(action, effect);
     } catch (e) {
+      // A broken policy file or config is the user's to fix: an error, not a silent block.
+      if (e instanceof UserInputError || e instanceof ValidationError) throw e;
       decision = { verdict: 'deny', rule: 'gate-error', reason: errorText(e) };
     }
     const record: DecisionRecord = {

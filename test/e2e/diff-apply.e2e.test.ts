@@ -1,7 +1,7 @@
 // End to end: the built CLI against temp roots; assertions on files, exit codes and output.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rootFile, run, type Sandbox, sandbox, tree, writeSpec } from './helpers.js';
+import { run, type Sandbox, sandbox, tree, writeSpec } from './helpers.js';
 
 const made: Sandbox[] = [];
 function box(extra = ''): Sandbox {
