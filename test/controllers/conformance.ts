@@ -186,6 +186,17 @@ export function runConformance(c: ConformanceCase): void {
       for (const change of first.changes) expect(typeof change.field).toBe('string');
     });
 
+    it('keeps diff and plan pure: they neither mutate the observed state nor the spec', async () => {
+      const observed = (await plan()).observed;
+      const snapshot = JSON.stringify(observed);
+      const frozen = deepFreeze(structuredClone(observed));
+      const frozenSpec = deepFreeze(structuredClone(spec));
+      // Writing to a frozen object throws in ES modules (strict mode), so a mutation fails here.
+      const changes = controller.diff(frozenSpec, frozen);
+      controller.plan(changes, frozenSpec, frozen);
+      expect(JSON.stringify(observed)).toBe(snapshot);
+    });
+
     it('converges after one apply', async () => {
       await apply((await plan()).actions);
       const after = await plan();
@@ -217,4 +228,12 @@ export function runConformance(c: ConformanceCase): void {
       await c.extraCheck?.(dirs.root, 'repaired', dirs);
     });
   });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
