@@ -43,10 +43,14 @@ export interface ReadResult {
 /** Read a file (links followed inside the root), at most `maxBytes` of it. */
 export async function readFileText(root: RootPath, hostPath: string, maxBytes: number): Promise<ReadResult> {
   const real = await resolveInRoot(root, hostPath, true);
-  const handle = await fs.promises.open(real, 'r');
+  // Check before opening: open(2) on a FIFO blocks until a writer comes, possibly forever.
+  const pre = await fs.promises.stat(real);
+  if (pre.isDirectory()) throw new HostError(`is a directory: ${hostPath}`);
+  if (!pre.isFile()) throw new HostError(`not a regular file (${typeOf(pre)}): ${hostPath}`);
+  const handle = await fs.promises.open(real, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
     const st = await handle.stat();
-    if (st.isDirectory()) throw new HostError(`is a directory: ${hostPath}`);
+    if (!st.isFile()) throw new HostError(`not a regular file: ${hostPath}`);
     const want = Math.min(st.size, maxBytes);
     const buf = Buffer.alloc(want);
     const { bytesRead } = await handle.read(buf, 0, want, 0);

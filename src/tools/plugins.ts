@@ -83,7 +83,9 @@ async function loadModulePlugin(
     exported = { manifest: r.manifest, run: r.hasRun ? () => undefined : undefined };
   } else {
     try {
-      exported = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      // Node caches modules by URL: the mtime in the query makes a config reload see an edited plugin.
+      const url = `${pathToFileURL(file).href}?mtime=${(await fs.promises.stat(file)).mtimeMs}`;
+      exported = (await import(url)) as Record<string, unknown>;
     } catch (e) {
       return { why: `import failed: ${(e as Error).message}` };
     }

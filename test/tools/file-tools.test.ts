@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executeAction } from '../../src/tools/execute.js';
@@ -35,6 +36,14 @@ describe('read_file', () => {
     expect(r.ok).toBe(false);
     expect(r.output).toContain('no such file or directory: /etc/nope');
     expect(r.output).not.toContain(t.dir);
+  });
+
+  it('refuses a FIFO instead of blocking on it', async () => {
+    const made = spawnSync('mkfifo', [t.real('etc/fifo')]).status === 0;
+    expect(made).toBe(true);
+    const r = await call('read_file', { path: '/etc/fifo' });
+    expect(r.ok).toBe(false);
+    expect(r.output).toContain('not a regular file (other): /etc/fifo');
   });
 
   it('follows a link to an absolute target inside the root, not on the machine', async () => {

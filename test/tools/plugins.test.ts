@@ -274,4 +274,24 @@ export async function run(a) { return 'ran ' + a.word; }\n`,
     expect(warnings[0]).toContain('not installed');
     expect(fs.existsSync(marker)).toBe(false);
   });
+  it('sees an edited module plugin when the registry is created again (a config reload)', async () => {
+    put(
+      'v.mjs',
+      `export const manifest = ${manifest('v_tool')};\nexport async function run() { return 'one'; }\n`,
+    );
+    const first = (await load()).reg;
+    expect(
+      (await executeAction(first, { tool: 'v_tool', args: { word: 'x' }, reason: '' }, t.ctx)).output,
+    ).toBe('one');
+    put(
+      'v.mjs',
+      `export const manifest = ${manifest('v_tool')};\nexport async function run() { return 'two'; }\n`,
+    );
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(path.join(dir, 'v.mjs'), later, later);
+    const second = (await load()).reg;
+    expect(
+      (await executeAction(second, { tool: 'v_tool', args: { word: 'x' }, reason: '' }, t.ctx)).output,
+    ).toBe('two');
+  });
 });
