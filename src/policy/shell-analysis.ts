@@ -71,12 +71,20 @@ export function analyzeShell(source: string, opts: AnalyzeOptions = {}): ShellAn
     functions: new Set(),
   };
   a.runSource(source, { scope, wrappers: [], depth: 0, src: source });
+  // Code read from a descriptor that a /dev/tcp redirect opened comes from the network.
+  if (a.netSocket && a.findings.some((f) => f.kind === 'stdin-shell')) {
+    a.finding('download-exec', 'a shell reads code from a /dev/tcp or /dev/udp socket', source);
+  }
   return { source, commands: a.commands, findings: a.findings };
 }
 
 class Analyzer {
   commands: SimpleCommand[] = [];
   findings: Finding[] = [];
+  /** A redirect opened a /dev/tcp or /dev/udp socket somewhere in the line. */
+  netSocket = false;
+  /** Files this command line writes before it may run them: echoed text, a download, or unknown. */
+  written = new Map<string, { text: string } | 'download' | 'unknown'>();
 
   constructor(readonly maxDepth: number) {}
 
@@ -196,6 +204,7 @@ class Analyzer {
       const [t] = evalWord(r.target, ctx.scope);
       if (!t) continue;
       const fdDup = (r.operator === '>&' || r.operator === '<&') && /^(\d+|-)$/.test(t.value);
+      if (/^\/dev\/(tcp|udp)\//.test(t.value)) this.netSocket = true;
       const write = !fdDup && ['>', '>>', '>|', '&>', '&>>', '<>', '>&'].includes(r.operator);
       out.push({
         op: r.operator,
@@ -235,6 +244,10 @@ class Analyzer {
             raw,
           );
         }
+        return;
+      }
+      if (first.value.includes('/') && this.runWritten(first.value, 'exec', { ...ctx, wrappers }, raw)) {
+        this.record(name, words.slice(1), redirects, { ...ctx, wrappers, scope: { ...ctx.scope, cwd } }, raw);
         return;
       }
       const values = words.map((w) => w.value);
@@ -283,7 +296,10 @@ class Analyzer {
         return;
       }
       if (name === 'source' || name === '.') {
-        this.source(words.slice(1), raw);
+        const file = words[1];
+        if (!(file && !file.dynamic && this.runWritten(file.value, name, { ...ctx, wrappers }, raw))) {
+          this.source(words.slice(1), raw);
+        }
       }
       if (name === 'find') {
         this.find(words, redirects, { ...ctx, wrappers, scope: { ...ctx.scope, cwd } }, raw);
@@ -345,6 +361,44 @@ class Analyzer {
     };
     this.commands.push(cmd);
     this.checkTargets(cmd, extra.rest ?? [], ctx, raw);
+    this.noteWrites(cmd, redirects);
+  }
+
+  /** Remember what this command writes, so running that file later is analysed (or flagged). */
+  noteWrites(cmd: SimpleCommand, redirects: ShellRedirect[]): void {
+    const download = DOWNLOADERS.has(cmd.name);
+    for (const path of cmd.writes) if (download) this.written.set(path, 'download');
+    for (const r of redirects) {
+      if (!r.write || r.dynamic) continue;
+      if (download) this.written.set(r.target, 'download');
+      else if (cmd.name === 'echo' || cmd.name === 'printf') {
+        const text =
+          cmd.name === 'printf'
+            ? decodeEscapes(cmd.argv.join(' '))
+            : cmd.argv.filter((a) => !/^-[neE]+$/.test(a)).join(' ');
+        const prev = this.written.get(r.target);
+        const before = r.op === '>>' && typeof prev === 'object' ? `${prev.text}\n` : '';
+        this.written.set(r.target, { text: before + text });
+      } else if (!this.written.has(r.target) || r.op !== '>>') this.written.set(r.target, 'unknown');
+    }
+  }
+
+  /** Running a file this same line wrote: analyse its text, or flag it. Returns true when handled. */
+  runWritten(path: string, label: string, ctx: Ctx, raw: string): boolean {
+    const entry = this.written.get(resolvePath(path, ctx.scope.cwd));
+    if (!entry) return false;
+    if (entry === 'download')
+      this.finding('download-exec', `${label} runs ${path}, downloaded by this command line`, raw);
+    else if (entry === 'unknown')
+      this.finding('source-untrusted', `${label} runs ${path}, written by this command line`, raw);
+    else
+      this.runSource(entry.text, {
+        ...ctx,
+        wrappers: [...ctx.wrappers, `${label} ${path}`],
+        depth: ctx.depth + 1,
+        stdin: undefined,
+      });
+    return true;
   }
 
   /** Destructive commands whose targets are computed or relative to an unknown directory. */
@@ -354,7 +408,12 @@ class Analyzer {
       (/^(chmod|chown|chgrp)$/.test(cmd.name) && cmd.flags.includes('recursive')) ||
       /^(shred|wipefs|mkfs.*|dd|mke2fs|blkdiscard)$/.test(cmd.name);
     if (!destructive) return;
-    for (const w of rest) {
+    for (const word of rest) {
+      let w = word;
+      if (cmd.name === 'dd') {
+        if (!w.value.startsWith('of=')) continue;
+        w = { ...w, value: w.value.slice(3), dynamicAt: w.dynamicAt - 3 };
+      }
       if (w.dynamic) {
         const prefix = w.value.slice(0, w.dynamicAt);
         const dir = prefix.slice(0, prefix.lastIndexOf('/') + 1);
@@ -414,7 +473,16 @@ class Analyzer {
       return;
     }
     const operand = stdinFlag ? undefined : words[i];
-    if (operand && !/^(\/dev\/stdin|\/dev\/fd\/\d+|\/proc\/self\/fd\/\d+)$/.test(operand.value)) {
+    const stdinPath = operand && /^(\/dev\/stdin|\/dev\/fd\/\d+|\/proc\/self\/fd\/\d+)$/.test(operand.value);
+    if (stdinPath && !ctx.stdin) {
+      this.finding('stdin-shell', `${name} runs ${operand.value}`, raw);
+      return;
+    }
+    if (operand && !stdinPath) {
+      if (!operand.dynamic && this.runWritten(operand.value, name, ctx, raw)) {
+        this.record(name, words.slice(1), redirects, ctx, raw);
+        return;
+      }
       if (operand.procsub || operand.dynamic) {
         const kind = classifyScripts(operand.scripts, this);
         this.finding(
@@ -602,16 +670,23 @@ class Analyzer {
     }
     if (starts.length === 0) starts.push('.');
     const expr = rest.slice(i).map((w) => w.value);
-    const narrowed = expr.some((v) =>
-      /^-(i?name|i?path|i?wholename|i?regex|newer.*|[acm](time|min)|size|user|group|uid|gid|perm|empty|links|inum|samefile|i?lname)$/.test(
-        v,
-      ),
+    const narrowed = expr.some((v, k) =>
+      /^\*+$/.test(expr[k + 1] ?? '')
+        ? false
+        : /^-(i?name|i?path|i?wholename|i?regex|newer.*|[acm](time|min)|size|user|group|uid|gid|perm|empty|links|inum|samefile|i?lname)$/.test(
+            v,
+          ),
     );
     const cwd = ctx.scope.cwd;
     const resolvedStarts = starts.map((s) => resolvePath(s, cwd));
     // `find` itself: -delete acts on the start paths when nothing narrows the match.
     const flags = new Set<string>();
     for (const v of expr) if (/^-(delete|exec|execdir|ok|okdir)$/.test(v)) flags.add(v.slice(1));
+    // -exec of a destroying command over every file below an un-narrowed start path destroys that tree.
+    expr.forEach((v, k) => {
+      if (/^-(exec|execdir|ok|okdir)$/.test(v) && DESTROYERS.has(basename(expr[k + 1] ?? '')))
+        flags.add('destroy');
+    });
     const cmd: SimpleCommand = {
       name: 'find',
       argv: rest.map((w) => w.value),
@@ -621,7 +696,7 @@ class Analyzer {
       raw,
       redirects,
       wrappers: ctx.wrappers,
-      targets: flags.has('delete') && !narrowed ? resolvedStarts : [],
+      targets: (flags.has('delete') || flags.has('destroy')) && !narrowed ? resolvedStarts : [],
       writes: redirects.filter((r) => r.write).map((r) => r.target),
       reads: [],
       dynamicArgs: rest.filter((w) => w.dynamic).map((w) => w.text),
@@ -691,6 +766,19 @@ class Analyzer {
     const texts = echoedText(stdin.stages, ctx);
     if (texts?.[0] !== undefined) return texts[0].split(/\s+/).filter(Boolean).map(plain);
     const last = stdin.stages[stdin.stages.length - 1];
+    if (last?.type === 'Command' && last.name?.value === 'ls') {
+      const words: StaticWord[] = [];
+      for (const w of last.args) if (w.type === 'Word') words.push(...evalWord(w, ctx.scope));
+      if (!words.some((w) => w.dynamic)) {
+        const dirFlag = words.some((w) => /^-[a-zA-Z]*d/.test(w.value));
+        const paths = words.filter((w) => !w.value.startsWith('-')).map((w) => w.value);
+        if (paths.length === 0) paths.push('.');
+        return paths.map((p) => {
+          const abs = resolvePath(p, ctx.scope.cwd);
+          return plain(dirFlag ? abs : `${abs === '/' ? '' : abs}/*`);
+        });
+      }
+    }
     if (last?.type === 'Command' && last.name?.value === 'find') {
       const sub = new Analyzer(this.maxDepth);
       sub.visit(last, { ...ctx, stdin: undefined, wrappers: [] });
@@ -795,6 +883,19 @@ function echoedText(stages: SyntaxNode[], ctx: Ctx): string[] | undefined {
   }
   return undefined;
 }
+
+const DESTROYERS = new Set([
+  'rm',
+  'shred',
+  'unlink',
+  'truncate',
+  'chmod',
+  'chown',
+  'chgrp',
+  'mv',
+  'dd',
+  'wipefs',
+]);
 
 const DECODE_NAMES = new Set([
   'uudecode',

@@ -186,6 +186,13 @@ function foldEcho(script: ParsedScript, env: WordEnv): string | undefined {
     if (fmt === '%s' || fmt === '%s\\n') return rest.slice(1).join('');
     if (!fmt.includes('%') && rest.length === 1) return fmt.replace(/\\n$/, '');
   }
+  // `$(which rm)`, `$(command -v rm)`, `$(type -P rm)`: the path of that command.
+  const target = rest[rest.length - 1];
+  if (target && /^[\w.+-]+$/.test(target)) {
+    if (name === 'which' && rest.length === 1) return `/usr/bin/${target}`;
+    if ((name === 'command' && rest[0] === '-v') || (name === 'type' && rest[0] === '-P'))
+      return `/usr/bin/${target}`;
+  }
   return undefined;
 }
 
