@@ -112,7 +112,9 @@ export const directoryController: Controller<DirectorySpec, DirectoryObserved> =
     changes.push(...metadataChanges(spec, obs, obs.type === 'directory'));
     if (spec.purge && obs.entries) {
       const extra = unmanagedEntries(spec.path, obs.entries, spec.managed_children ?? []);
-      if (extra.length > 0) changes.push({ field: 'purge', before: extra, after: [] });
+      // Full host paths: the diff reads as the list of what will be deleted.
+      if (extra.length > 0)
+        changes.push({ field: 'purge', before: extra.map((n) => childPath(spec.path, n)), after: [] });
     }
     return changes;
   },
@@ -151,10 +153,10 @@ export const directoryController: Controller<DirectorySpec, DirectoryObserved> =
       actions.push(...metadataActions(spec, spec.path, fields, resource));
     }
     const purge = changes.find((c) => c.field === 'purge');
-    for (const name of (purge?.before as string[] | undefined) ?? []) {
+    for (const child of (purge?.before as string[] | undefined) ?? []) {
       actions.push({
         tool: TOOL.remove,
-        args: { path: childPath(spec.path, name), recursive: true },
+        args: { path: child, recursive: true },
         resource,
         reason: 'purge: not declared by any resource',
       });

@@ -70,7 +70,9 @@ describe('directory diff and plan', () => {
     await fs.writeFile(real('etc/x/b'), '');
     await fs.symlink('/nowhere', real('etc/x/a-link'));
     const { changes, actions } = await plan({ path: '/etc/x', purge: true });
-    expect(changes).toEqual([{ field: 'purge', before: ['a-link', 'b', 'sub'], after: [] }]);
+    expect(changes).toEqual([
+      { field: 'purge', before: ['/etc/x/a-link', '/etc/x/b', '/etc/x/sub'], after: [] },
+    ]);
     expect(actions.map((a) => a.args)).toEqual([
       { path: '/etc/x/a-link', recursive: true },
       { path: '/etc/x/b', recursive: true },
