@@ -1,6 +1,7 @@
 // `aios config show [--json]`: the effective config, each value with where it came from (default,
 // file:line, env var, flag), as TOML a user could copy. Secrets are masked by src/config/config-entries.
 import { configEntries, maskedConfig } from '../../src/config/config-entries.js';
+import { ConfigValidationError } from '../../src/config/load-config.js';
 import { loadCliConfig } from '../cli-config.js';
 import type { CommandRun } from '../command.js';
 import { paint, printJson } from '../io.js';
@@ -12,7 +13,15 @@ function tomlValue(value: unknown): string {
 }
 
 const run: CommandRun = async (args, io) => {
-  const { loaded, paths } = await loadCliConfig(args);
+  let cli: Awaited<ReturnType<typeof loadCliConfig>>;
+  try {
+    cli = await loadCliConfig(args);
+  } catch (error) {
+    // The errors are printed by the CLI's error mapping; the warnings would be lost with them.
+    if (error instanceof ConfigValidationError) for (const w of error.warnings) io.err(`warning: ${w}`);
+    throw error;
+  }
+  const { loaded, paths } = cli;
   for (const w of loaded.warnings) io.err(`warning: ${w}`);
   const entries = configEntries(loaded);
   if (args.json) {

@@ -11,7 +11,7 @@ import { type EnvOverrides, readEnvOverrides } from './env-overrides.js';
 import { fastParse } from './fast-validate.js';
 import type { Origin, Origins } from './origins.js';
 import type { Config } from './schema.js';
-import { isSectionAt, leafPaths } from './schema-walk.js';
+import { isSectionAt, leafPaths, specAt } from './schema-walk.js';
 import { locateKeys } from './toml-locator.js';
 import type { Layer } from './zod-validate.js';
 
@@ -181,7 +181,16 @@ function resolvePaths(config: Config, origins: Origins, env: NodeJS.ProcessEnv, 
     const [section, name] = key.split('.') as [keyof Config, string];
     const holder = config[section] as Record<string, unknown>;
     const value = holder[name];
-    if (typeof value !== 'string' || value === '') continue;
+    if (typeof value !== 'string') continue;
+    if (value === '') {
+      // An empty path (often `AIOS_MEMORY__PATH=` to clear an override) means "the default".
+      const spec = specAt([section, name]);
+      const fallback = spec && spec.type === 'string' ? spec.default : undefined;
+      if (fallback === undefined) delete holder[name];
+      else holder[name] = fallback;
+      origins[key] = { source: 'default' };
+      continue;
+    }
     let resolved: string;
     if (value === '~' || value.startsWith('~/')) resolved = path.join(home, value.slice(1));
     else if (path.isAbsolute(value)) resolved = path.normalize(value);

@@ -95,13 +95,14 @@ describe('aios config show', () => {
     expect(r.stderr).toContain(`warning: ${file}:2: unknown key aios.color in [aios] (ignored)`);
   });
 
-  it('fails with exit 1 on a broken file instead of showing defaults', () => {
+  it('fails with exit 1 on a broken file instead of showing defaults, keeping the warnings', () => {
     const dir = tempDir();
-    const file = writeFile(dir, 'c.toml', '[security]\nmode = 5\n');
+    const file = writeFile(dir, 'c.toml', '[security]\nmode = 5\nshiny = true\n');
     const r = run(['config', 'show'], { ...homeEnv(dir), AIOS_CONFIG: file });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`${file}:2 (security.mode): expected one of`);
+    expect(r.stderr).toContain(`warning: ${file}:3: unknown key security.shiny in [security] (ignored)`);
   });
 
   it('fails with a message naming a badly typed env var', () => {

@@ -360,3 +360,29 @@ describe('paths in config files', () => {
     expect(loaded.config.recovery.paths).toEqual(['etc', '/srv']);
   });
 });
+
+describe('empty paths', () => {
+  it('treats an empty path value as the default', async () => {
+    const dir = tempDir();
+    const loaded = await loadConfig(opts(dir, { env: { AIOS_MEMORY__PATH: '', AIOS_AIOS__DATA_DIR: '' } }));
+    expect(loaded.config.memory.path).toBeUndefined();
+    expect(loaded.config.aios.data_dir).toBe('/var/lib/aios');
+    expect(loaded.origins['aios.data_dir']).toEqual({ source: 'default' });
+  });
+});
+
+describe('TOML values of other types', () => {
+  it('names a date where a string was expected', async () => {
+    const dir = tempDir();
+    const file = writeFile(dir, 'c.toml', '[aios]\nversion = 1979-05-27\n');
+    const problems = await problemsOf(loadConfig(opts(dir, { configPath: file })));
+    expect(problems).toEqual([`${file}:2 (aios.version): expected a string, got a date`]);
+  });
+
+  it('reports a duplicate key as a syntax error with its line', async () => {
+    const dir = tempDir();
+    const file = writeFile(dir, 'c.toml', '[llm]\nmax_steps = 1\nmax_steps = 2\n');
+    const problems = await problemsOf(loadConfig(opts(dir, { configPath: file })));
+    expect(problems[0]).toMatch(new RegExp(`^${file}:3:\\d+: TOML syntax error`));
+  });
+});
