@@ -71,7 +71,7 @@ export function bwrapCommand(command: string[], spec: SandboxSpec): string[] {
   // A working directory of `/` would make the whole machine writable: then it stays read-only.
   if (spec.cwd !== '/' && spec.cwdWritable !== false) args.push('--bind', spec.cwd, spec.cwd);
   for (const w of spec.writable) {
-    if (w === spec.cwd || w === '/') continue;
+    if (w === '/' || (w === spec.cwd && spec.cwdWritable !== false)) continue;
     args.push('--bind-try', w, w);
   }
   args.push('--chdir', spec.cwd, '--', ...command);

@@ -60,17 +60,21 @@ export async function runExec(ctx: ToolContext, req: ExecRequest): Promise<ExecO
     try {
       // Resolved inside the root: a link in a --root image must not make a machine path writable.
       writable = await Promise.all((ctx.writablePaths ?? []).map((p) => resolveInRoot(ctx.root, p, true)));
+      // The session's working directory (ctx.cwd, chosen by aios or the user) is writable; a `cwd`
+      // in the tool's arguments only says where to start, so a model cannot open /etc by naming it.
+      // The root itself never is: on `/` that would undo the sandbox, under --root open the tree.
+      if (ctx.cwd !== undefined) {
+        const session = await resolveInRoot(ctx.root, ctx.cwd, true);
+        if (session !== ctx.root.root) writable.push(session);
+      }
     } catch (e) {
       return { ok: false, refusal: { ok: false, output: `bad writable path: ${(e as Error).message}` } };
     }
     // The root itself stays visible (read-only) even when it lives under /tmp.
     const readable = [ctx.root.root, ...(req.readable ?? [])];
-    // The root itself as working directory (the default) stays read-only: under `--root DIR` it
-    // would otherwise open the whole managed tree, while on `/` it never could be.
-    const cwdWritable = cwd !== ctx.root.root;
     command = bwrapCommand(command, {
       cwd,
-      cwdWritable,
+      cwdWritable: false,
       writable,
       readable,
       network: req.effect === 'network',

@@ -88,19 +88,27 @@ describe.skipIf(!status.available)('sandbox with real bubblewrap', () => {
     }
   });
 
-  it('lets the command write its working directory and the declared writable paths, nothing else', async () => {
+  it('lets the command write the session working directory and the declared paths, nothing else', async () => {
     fs.mkdirSync(t.real('declared'));
     fs.mkdirSync(t.real('other'));
-    const ctx = { writablePaths: ['/declared'] };
-    expect(await run('bash', { command: 'echo a > here', cwd: '/work' }, ctx)).toMatchObject({ ok: true });
-    expect(
-      await run('bash', { command: 'echo b > "$AIOS_ROOT/declared/x"', cwd: '/work' }, ctx),
-    ).toMatchObject({ ok: true });
-    const other = await run('bash', { command: 'echo c > "$AIOS_ROOT/other/y"', cwd: '/work' }, ctx);
+    const ctx = { cwd: '/work', writablePaths: ['/declared'] };
+    expect(await run('bash', { command: 'echo a > here' }, ctx)).toMatchObject({ ok: true });
+    expect(await run('bash', { command: 'echo b > "$AIOS_ROOT/declared/x"' }, ctx)).toMatchObject({
+      ok: true,
+    });
+    const other = await run('bash', { command: 'echo c > "$AIOS_ROOT/other/y"' }, ctx);
     expect(other.ok).toBe(false);
     expect(other.stderr).toContain('Read-only file system');
     expect(fs.readFileSync(t.real('work/here'), 'utf8')).toBe('a\n');
     expect(fs.readFileSync(t.real('declared/x'), 'utf8')).toBe('b\n');
+    expect(fs.existsSync(t.real('other/y'))).toBe(false);
+  });
+
+  it("does not open a directory for writing just because the tool's arguments name it as cwd", async () => {
+    fs.mkdirSync(t.real('other'));
+    const r = await run('bash', { command: 'pwd && echo c > y', cwd: '/other' }, { cwd: '/work' });
+    expect(r.ok).toBe(false);
+    expect(r.output).toBe(`${t.real('other')}\n`);
     expect(fs.existsSync(t.real('other/y'))).toBe(false);
   });
 
@@ -110,8 +118,8 @@ describe.skipIf(!status.available)('sandbox with real bubblewrap', () => {
       fs.symlinkSync(outside, t.real('declared'));
       const r = await run(
         'bash',
-        { command: 'echo x > "$AIOS_ROOT/declared/f"', cwd: '/work' },
-        { writablePaths: ['/declared'] },
+        { command: 'echo x > "$AIOS_ROOT/declared/f"' },
+        { cwd: '/work', writablePaths: ['/declared'] },
       );
       expect(r.ok).toBe(false);
       expect(fs.existsSync(path.join(outside, 'f'))).toBe(false);
