@@ -649,7 +649,12 @@ class Store implements SnapshotStore {
       restored: ops.filter((o) => o.kind !== 'remove').map((o) => displayPath(o.path)),
       removed: ops.filter((o) => o.kind === 'remove').map((o) => displayPath(o.path)),
     };
-    if (opts.dryRun || ops.length === 0) return report;
+    if (opts.dryRun) return report;
+    if (ops.length === 0) {
+      // A resumed restore that has nothing left to do is finished: its journal goes.
+      if (journal) fs.rmSync(this.journalFile, { force: true });
+      return report;
+    }
     preflight({ rootPrefix: this.rootPrefix, objects: this.objects }, ops);
 
     let preRestore = journal?.preRestore;
