@@ -82,4 +82,28 @@ describe('locateKeys', () => {
     expect(lines.get('a')).toBe(1);
     expect(lines.has('b')).toBe(false);
   });
+
+  it('handles CRLF line endings, indented headers and spaced dotted headers', () => {
+    const text = '[aios]\r\ndata_dir = "/d"\r\n  [ llm . openai ]\r\n  model = "m"\r\n';
+    expect(() => parse(text)).not.toThrow();
+    const lines = locateKeys(text);
+    expect(lines.get('aios.data_dir')).toBe(2);
+    expect(lines.get('llm.openai')).toBe(3);
+    expect(lines.get('llm.openai.model')).toBe(4);
+  });
+
+  it('skips escaped quotes inside multi-line basic strings', () => {
+    const text = 'a = """one \\""" still inside\nb = 1 """\nc = 2\n';
+    expect(parse(text)).toEqual({ a: 'one """ still inside\nb = 1 ', c: 2 });
+    const lines = locateKeys(text);
+    expect(lines.has('b')).toBe(false);
+    expect(lines.get('c')).toBe(3);
+  });
+
+  it('numbers inline tables inside arrays', () => {
+    const text = 'x = [{ a = 1 }, { a = 2 }]\n';
+    const lines = locateKeys(text);
+    expect(lines.get('x.0.a')).toBe(1);
+    expect(lines.get('x.1.a')).toBe(1);
+  });
 });
