@@ -22,7 +22,7 @@ export function toToolResult(outcome: HostOutcome, done: string): ToolResult {
   const result: ToolResult = {
     ok: outcome.ok,
     output: outcome.ok
-      ? [outcome.changed ? done : `${done} (no change)`, outcome.stdout.trim()].filter(Boolean).join('\n')
+      ? [outcome.changed ? done : `${done} (no change)`, tail(outcome.stdout)].filter(Boolean).join('\n')
       : (outcome.error?.message ?? outcome.stderr),
     exitCode: outcome.exitCode,
     changed: outcome.changed,
@@ -30,6 +30,15 @@ export function toToolResult(outcome: HostOutcome, done: string): ToolResult {
   };
   if (outcome.stderr) result.stderr = outcome.stderr;
   return result;
+}
+
+const OUTPUT_LINES = 40;
+
+/** apt prints hundreds of progress lines; the end says what happened. */
+function tail(text: string): string {
+  const lines = text.trim().split('\n');
+  if (lines.length <= OUTPUT_LINES) return lines.join('\n');
+  return [`… (${lines.length - OUTPUT_LINES} lines above)`, ...lines.slice(-OUTPUT_LINES)].join('\n');
 }
 
 /** Adapters return values, but a bug or an fs error must still reach the caller as a result. */

@@ -126,6 +126,28 @@ describe('package observe and tools', () => {
     expect(o).toEqual({ database: true, installed: true, status: 'present', version: '1.22.1-9' });
   });
 
+  it('package_install keeps only the end of a long apt output', async () => {
+    await writeDpkgStatus(dir, []);
+    await fakeAptInRoot(dir);
+    const apt = fakeApt(dir, { hello: ['1.0'] });
+    const chatty: typeof apt.runner = async (command, options) => {
+      const r = await apt.runner(command, options);
+      if (!command.includes('install')) return r;
+      const noise = Array.from({ length: 500 }, (_, i) => `Get:${i} http://deb.example/ pkg${i}`).join('\n');
+      return { ...r, stdout: `${noise}\n${r.stdout}` };
+    };
+    const r = await tool(TOOL.packageInstall).run(
+      { name: 'hello' },
+      { root: new RootPath(dir), runner: chatty, sandbox: false },
+    );
+    expect(r.ok).toBe(true);
+    const lines = r.output.split('\n');
+    expect(lines[0]).toBe('installed hello');
+    expect(lines[1]).toBe('… (461 lines above)');
+    expect(lines.at(-1)).toBe('Setting up hello (1.0) ...');
+    expect(lines).toHaveLength(42);
+  });
+
   it('package_install declares the network effect and package_remove exec', () => {
     expect(tool(TOOL.packageInstall).effect).toBe('network');
     expect(tool(TOOL.packageRemove).effect).toBe('exec');

@@ -10,7 +10,7 @@ import {
 } from '../../controllers/service-controller.js';
 import type { ProcessRunner, RunResult } from '../../src/host/process-runner.js';
 import { RootPath } from '../../src/host/root-path.js';
-import { ACTIVE_UNKNOWN } from '../../src/host/systemd.js';
+import { ACTIVE_UNKNOWN, systemdManages } from '../../src/host/systemd.js';
 import { systemTools } from '../../src/tools/system-tools.js';
 import type { Tool, ToolContext } from '../../src/tools/tool.js';
 import { TOOL } from '../../src/tools/tool-args.js';
@@ -153,6 +153,30 @@ describe('service observe', () => {
       activeKnown: false,
     });
     expect(calls).toEqual([['systemctl', `--root=${dir}`, 'is-enabled', 'nginx.service']]);
+  });
+
+  it('on "/" asks the live manager only when systemd is PID 1, else reads unit files offline', async () => {
+    const calls: string[][] = [];
+    const runner: ProcessRunner = async (c) => {
+      calls.push(c);
+      return result(c, c.includes('is-active') ? 'active\n' : 'enabled\n');
+    };
+    const live = systemdManages(new RootPath('/'));
+    const o = await serviceController.observe(spec({ name: 'cron', state: 'running', enabled: true }), {
+      root: new RootPath('/'),
+      runner,
+      specDir: dir,
+    });
+    if (live) {
+      expect(calls).toEqual([
+        ['systemctl', 'is-enabled', 'cron.service'],
+        ['systemctl', 'is-active', 'cron.service'],
+      ]);
+      expect(o.activeKnown).toBe(true);
+    } else {
+      expect(calls).toEqual([['systemctl', '--root=/', 'is-enabled', 'cron.service']]);
+      expect(o).toMatchObject({ enabled: 'enabled', active: ACTIVE_UNKNOWN, activeKnown: false });
+    }
   });
 
   it('runs nothing when neither state nor enablement is declared', async () => {
