@@ -28,7 +28,8 @@ function realRoot(root: RootPath): string {
 
 function lstatOrUndefined(real: string): fs.Stats | undefined {
   try {
-    return fs.lstatSync(real);
+    // No exception for the common "not there yet" case: building one costs more than the lstat.
+    return fs.lstatSync(real, { throwIfNoEntry: false });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -39,19 +40,40 @@ function lstatOrUndefined(real: string): fs.Stats | undefined {
 export async function statInRoot(root: RootPath, hostPath: string, followLast: boolean): Promise<RootStat> {
   const direct = root.real(hostPath);
   if (!root.isHostRoot) {
-    let plain = false;
-    try {
-      // No link anywhere in the parent chain: the kernel's resolution equals the in-root one.
-      const want = path.join(realRoot(root), path.posix.dirname(path.posix.normalize(hostPath)));
-      plain = fs.realpathSync.native(path.dirname(direct)) === want;
-    } catch {
-      plain = false; // a missing or dangling parent: let the careful resolver decide
+    if (!plainParent(root, path.dirname(direct), path.posix.dirname(path.posix.normalize(hostPath)))) {
+      return slow(root, hostPath, followLast);
     }
-    if (!plain) return slow(root, hostPath, followLast);
   }
   const st = lstatOrUndefined(direct);
   if (followLast && st?.isSymbolicLink()) return slow(root, hostPath, followLast);
   return { real: direct, st };
+}
+
+/**
+ * Link-free parents, remembered per RootPath for PARENT_TTL_MS: one planning pass observes thousands
+ * of files in the same few directories. A parent turned into a link within that window is seen the
+ * kernel's way for the rest of the window; the tools themselves always resolve afresh.
+ */
+const PARENT_TTL_MS = 1000;
+const plainParents = new WeakMap<RootPath, { since: number; dirs: Set<string> }>();
+
+function plainParent(root: RootPath, realParent: string, hostParent: string): boolean {
+  const now = performance.now();
+  let cache = plainParents.get(root);
+  if (!cache || now - cache.since > PARENT_TTL_MS) {
+    cache = { since: now, dirs: new Set() };
+    plainParents.set(root, cache);
+  }
+  if (cache.dirs.has(realParent)) return true;
+  let plain = false;
+  try {
+    // No link anywhere in the parent chain: the kernel's resolution equals the in-root one.
+    plain = fs.realpathSync.native(realParent) === path.join(realRoot(root), hostParent);
+  } catch {
+    plain = false; // a missing or dangling parent: let the careful resolver decide
+  }
+  if (plain) cache.dirs.add(realParent);
+  return plain;
 }
 
 async function slow(root: RootPath, hostPath: string, followLast: boolean): Promise<RootStat> {
