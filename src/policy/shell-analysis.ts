@@ -62,6 +62,12 @@ const DOWNLOADERS = new Set([
 const UNTRUSTED_DIRS = /^\/(tmp|var\/tmp|dev\/shm|dev\/stdin|dev\/fd|proc)(\/|$)|^-$/;
 const MAX_COMMANDS = 2000;
 
+/** World-writable or stdin-like places; the user's own home is trusted even when it lies under /tmp. */
+function untrusted(file: string, home: string): boolean {
+  if (file === home || file.startsWith(`${home}/`)) return false;
+  return UNTRUSTED_DIRS.test(file);
+}
+
 export function analyzeShell(source: string, opts: AnalyzeOptions = {}): ShellAnalysis {
   const a = new Analyzer(opts.maxDepth ?? 8);
   const scope: Scope = {
@@ -298,7 +304,7 @@ class Analyzer {
       if (name === 'source' || name === '.') {
         const file = words[1];
         if (!(file && !file.dynamic && this.runWritten(file.value, name, { ...ctx, wrappers }, raw))) {
-          this.source(words.slice(1), raw);
+          this.source(words.slice(1), ctx.scope.home, raw);
         }
       }
       if (name === 'find') {
@@ -534,7 +540,7 @@ class Analyzer {
         return;
       }
       if (stdin.kind === 'text' && isShell) this.runSource(stdin.word.value, inner);
-      else if (stdin.kind === 'file' && UNTRUSTED_DIRS.test(stdin.word.value)) {
+      else if (stdin.kind === 'file' && untrusted(stdin.word.value, ctx.scope.home)) {
         this.finding('source-untrusted', `${name} runs ${stdin.word.value}`, raw);
       }
       return;
@@ -647,7 +653,7 @@ class Analyzer {
     });
   }
 
-  source(args: StaticWord[], raw: string): void {
+  source(args: StaticWord[], home: string, raw: string): void {
     const file = args[0];
     if (!file) return;
     if (file.dynamic || file.procsub) {
@@ -655,7 +661,7 @@ class Analyzer {
       this.finding(kind ?? 'source-untrusted', `source of a file computed at run time: ${file.text}`, raw);
       return;
     }
-    if (UNTRUSTED_DIRS.test(file.value)) this.finding('source-untrusted', `source of ${file.value}`, raw);
+    if (untrusted(file.value, home)) this.finding('source-untrusted', `source of ${file.value}`, raw);
   }
 
   find(words: StaticWord[], redirects: ShellRedirect[], ctx: Ctx, raw: string): void {
