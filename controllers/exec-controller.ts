@@ -68,17 +68,23 @@ export function execCommandLine(spec: ExecSpec): string {
 
 async function runGuard(spec: ExecSpec, guard: string, ctx: ObserveContext): Promise<RunResult> {
   const cwd = await resolveInRoot(ctx.root, spec.cwd ?? '/', true);
-  return ctx.runner(['bash', '-c', guard], {
+  // timeout(1) kills the guard's whole process group, as the bash tool does for commands.
+  return ctx.runner(['timeout', '-k', '2', `${spec.timeout}s`, 'bash', '-c', guard], {
     cwd,
     // A guard only checks something: it has no use for aios's own API keys and tokens.
     env: { ...scrubEnv(process.env), AIOS_ROOT: ctx.root.root, ...spec.environment },
-    timeoutMs: spec.timeout * 1000,
+    timeoutMs: (spec.timeout + 5) * 1000,
     maxOutputBytes: 64 * 1024,
   });
 }
 
 function exitLabel(r: RunResult): string {
-  return r.timedOut ? 'timed out' : `exited ${r.exitCode}`;
+  return timedOut(r) ? 'timed out' : `exited ${r.exitCode}`;
+}
+
+/** timeout(1) exits 124 (137 after -k's SIGKILL); the runner's backstop sets timedOut. */
+function timedOut(r: RunResult): boolean {
+  return r.timedOut || r.exitCode === 124 || r.exitCode === 137;
 }
 
 export const execController: Controller<ExecSpec, ExecObserved> = {
@@ -102,12 +108,12 @@ export const execController: Controller<ExecSpec, ExecObserved> = {
     if (spec.creates) why.push(`${spec.creates} is missing`);
     if (spec.unless) {
       const r = await runGuard(spec, spec.unless, ctx);
-      if (r.exitCode === 0 && !r.timedOut) return { run: false, reason: 'unless exited 0' };
+      if (r.exitCode === 0 && !timedOut(r)) return { run: false, reason: 'unless exited 0' };
       why.push(`unless ${exitLabel(r)}`);
     }
     if (spec.onlyif) {
       const r = await runGuard(spec, spec.onlyif, ctx);
-      if (r.exitCode !== 0 || r.timedOut) return { run: false, reason: `onlyif ${exitLabel(r)}` };
+      if (r.exitCode !== 0 || timedOut(r)) return { run: false, reason: `onlyif ${exitLabel(r)}` };
       why.push('onlyif exited 0');
     }
     return { run: true, reason: why.join(', ') };

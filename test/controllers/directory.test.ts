@@ -121,6 +121,21 @@ describe('directory diff and plan', () => {
     expect((await plan({ path: '/data/link' })).changes).toEqual([]);
   });
 
+  it('refuses to purge or force-remove / and top-level directories', () => {
+    const issues = (raw: Record<string, unknown>) =>
+      (directoryController.schema.safeParse(raw).error?.issues ?? []).map(
+        (i) => `${i.path.join('.')}: ${i.message}`,
+      );
+    expect(issues({ path: '/etc', purge: true })).toEqual([
+      'purge: purging /etc would delete everything no resource declares there; purge a narrower directory',
+    ]);
+    expect(issues({ path: '/', purge: true })).toHaveLength(1);
+    expect(issues({ path: '/usr', state: 'absent', force: true })).toEqual([
+      'force: refusing to remove /usr and everything in it',
+    ]);
+    expect(issues({ path: '/etc/nginx/conf.d', purge: true })).toEqual([]);
+  });
+
   it('requires its parent directory and owner', () => {
     const spec = directoryController.schema.parse({ path: '/srv/www', owner: 'www-data' });
     expect(directoryController.implicitRequires?.(spec)).toEqual(['directory:/srv', 'user:www-data']);

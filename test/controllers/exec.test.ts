@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execCommandLine, execController } from '../../controllers/exec-controller.js';
-import type { ProcessRunner, RunOptions } from '../../src/host/process-runner.js';
+import { type ProcessRunner, type RunOptions, spawnRunner } from '../../src/host/process-runner.js';
 import { RootPath } from '../../src/host/root-path.js';
 import { applyActions, makeTempDirs, planResource, toolContext } from './conformance.js';
 
@@ -14,7 +14,7 @@ function fakeRunner(exitCodes: Record<string, number>) {
   const calls: { command: string[]; options: RunOptions | undefined }[] = [];
   const runner: ProcessRunner = async (command, options) => {
     calls.push({ command, options });
-    const code = exitCodes[command[2] ?? ''] ?? 99;
+    const code = exitCodes[command.at(-1) ?? ''] ?? 99;
     return {
       command,
       exitCode: code,
@@ -124,14 +124,29 @@ describe('exec guards', () => {
       runner,
     );
     expect(calls).toHaveLength(1);
-    expect(calls[0]?.command).toEqual(['bash', '-c', 'test -f ready']);
+    expect(calls[0]?.command).toEqual(['timeout', '-k', '2', '7s', 'bash', '-c', 'test -f ready']);
     expect(calls[0]?.options?.env?.OPENAI_API_KEY).toBeUndefined();
     expect(calls[0]?.options?.cwd).toBe(path.join(dirs.root, 'srv/app'));
     expect(calls[0]?.options?.env?.AIOS_ROOT).toBe(dirs.root);
     expect(calls[0]?.options?.env?.MODE).toBe('prod');
-    expect(calls[0]?.options?.timeoutMs).toBe(7000);
+    expect(calls[0]?.options?.timeoutMs).toBe(12000);
     if (saved === undefined) delete process.env.OPENAI_API_KEY;
     else process.env.OPENAI_API_KEY = saved;
+  });
+
+  it('treats a guard that times out as failed: unless says run, onlyif says skip', async () => {
+    const ctx = { root: new RootPath(dirs.root), specDir: dirs.specDir };
+    const slow = { name: 'x', command: 'c', timeout: 1 };
+    const unless = await planResource(execController, parse({ ...slow, unless: 'sleep 30' }), {
+      ...ctx,
+      runner: spawnRunner,
+    });
+    expect(unless.observed).toEqual({ run: true, reason: 'unless timed out' });
+    const onlyif = await planResource(execController, parse({ ...slow, onlyif: 'sleep 30; true' }), {
+      ...ctx,
+      runner: spawnRunner,
+    });
+    expect(onlyif.observed).toEqual({ run: false, reason: 'onlyif timed out' });
   });
 
   it('never runs a guard or plans anything for refreshonly on a plain apply', async () => {
