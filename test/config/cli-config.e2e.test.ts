@@ -118,6 +118,16 @@ describe('aios config show', () => {
 });
 
 describe('aios config validate', () => {
+  it.skipIf(etcHasConfig)('says the built-in defaults are in effect when no file exists', () => {
+    const dir = tempDir();
+    const r = run(['config', 'validate'], homeEnv(dir));
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('config ok: no config file (built-in defaults)');
+    const show = run(['config', 'show'], homeEnv(dir));
+    expect(show.stdout).toContain('# no config file found: built-in defaults');
+    expect(show.stdout).toMatch(/^mode = "normal" +# default$/m);
+  });
+
   it('accepts the seed example and the shipped example', () => {
     const dir = tempDir();
     for (const file of [SHARED_EXAMPLE, SHIPPED_EXAMPLE]) {
