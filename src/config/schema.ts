@@ -1,6 +1,10 @@
 // The config schema (ARCHITECTURE.md §3): one zod object per section, defaults included, so the
 // parsed value is the effective config and its type is `Config`. Durations stay strings here (what the
 // user wrote); they are validated at load by src/config/duration.ts, and callers convert them with it.
+//
+// AFTER ANY CHANGE HERE regenerate the start-up manifest (decision 011), or valid configs load without
+// your new defaults: AIOS_UPDATE_MANIFEST=1 npx vitest run test/config/schema-manifest.test.ts
+// (test/config/schema-manifest.test.ts fails until you do).
 import { z } from 'zod';
 import { parseDuration, parseSchedule } from './duration.js';
 
