@@ -49,7 +49,7 @@ export interface ReconcileDeps extends PlanContext {
   /** Durable notify queue file (in data_dir); absent keeps the queue in memory only. */
   notifyQueueFile?: string;
   onProgress?: (event: ProgressEvent) => void;
-  /** Kinds whose independent resources may apply in parallel (default file, directory, symlink). */
+  /** Kinds whose independent resources in one directory may apply in parallel (default file, symlink). */
   parallelKinds?: ReadonlySet<string>;
   /** Warnings that are not failures (recording failed, ...). */
   warn?: (message: string) => void;
@@ -64,7 +64,8 @@ export interface ReconcileOptions {
   trigger?: string;
 }
 
-const defaultParallel: ReadonlySet<string> = new Set(['file', 'directory', 'symlink']);
+// Directories are left out: two `mkdir -p` of siblings race on their missing common ancestors.
+const defaultParallel: ReadonlySet<string> = new Set(['file', 'symlink']);
 
 /** Thrown by `apply --plan` when the host (or the specs) changed since the plan was made. */
 export class PlanDriftError extends UserInputError {
@@ -417,21 +418,25 @@ export function managedPaths(r: Resource, deps: Pick<PlanContext, 'lookup'>): st
 }
 
 /**
- * Consecutive runs of the dependency order that may apply together: parallel-safe kinds with no
- * dependency inside the run. Anything else runs alone. The batches are a pure function of the
- * order, so the result of a run does not depend on timing.
+ * Consecutive runs of the dependency order that may apply together: parallel-safe kinds, all in the
+ * same parent directory, with no dependency inside the run. Sharing one parent keeps two tools from
+ * racing to create the same missing ancestor (a directory's `mkdir -p`, a write into a directory
+ * another resource creates). Anything else runs alone. The batches are a pure function of the order,
+ * so the result of a run does not depend on timing.
  */
 export function batches(order: Resource[], graph: Graph, parallel: ReadonlySet<string>): Resource[][] {
   const out: Resource[][] = [];
   let current: Resource[] = [];
   let ids = new Set<ResourceId>();
+  let parent: string | undefined;
   for (const r of order) {
-    const safe = parallel.has(r.kind);
+    const dir = parallel.has(r.kind) ? parentOf(r) : undefined;
     const dependsInside = (graph.deps.get(r.id) ?? []).some((d) => ids.has(d));
-    if (!safe || dependsInside || current.length === 0 || !parallel.has(current[0]?.kind ?? '')) {
+    if (dir === undefined || dir !== parent || dependsInside) {
       if (current.length > 0) out.push(current);
       current = [r];
       ids = new Set([r.id]);
+      parent = dir;
       continue;
     }
     current.push(r);
@@ -439,4 +444,10 @@ export function batches(order: Resource[], graph: Graph, parallel: ReadonlySet<s
   }
   if (current.length > 0) out.push(current);
   return out;
+}
+
+function parentOf(r: Resource): string | undefined {
+  const p = r.spec.path;
+  if (typeof p !== 'string' || !p.startsWith('/')) return undefined;
+  return p.slice(0, p.lastIndexOf('/')) || '/';
 }

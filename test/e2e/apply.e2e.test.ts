@@ -115,6 +115,7 @@ describe('aios apply', () => {
       'sudo.toml',
       '[[file]]\npath = "/etc/sudoers.d/ops"\ncontent = "%ops ALL=(ALL) ALL\\n"\nmode = "0440"\n',
     );
+    fs.mkdirSync(rootFile(s, '/etc/sudoers.d'));
     const no = run(s, ['apply']);
     expect(no.code).toBe(3);
     expect(no.stderr).toContain('needs confirmation');
@@ -129,7 +130,7 @@ describe('aios apply', () => {
     const r = run(s, ['apply', '--dry-run']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Dry run: 4 would change/);
-    expect(tree(s.root)).toEqual([]);
+    expect(tree(s.root)).toEqual(['etc']);
     expect(tree(path.join(s.data, 'snapshots')).filter((p) => p.startsWith('objects/'))).toEqual([]);
   });
 
@@ -137,7 +138,6 @@ describe('aios apply', () => {
     const s = siteBox();
     const planFile = path.join(s.dir, 'plan.json');
     fs.writeFileSync(planFile, run(s, ['diff', '--json']).stdout);
-    fs.mkdirSync(rootFile(s, '/etc'), { recursive: true });
     fs.writeFileSync(rootFile(s, '/etc/motd'), 'someone was here\n');
     const refused = run(s, ['apply', '--plan', planFile]);
     expect(refused.code).toBe(1);

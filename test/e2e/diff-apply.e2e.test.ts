@@ -47,7 +47,7 @@ describe('aios diff', () => {
     expect(r.stdout).toContain('+hello from aios');
     expect(r.stdout).toContain('+ create directory:/etc/app');
     expect(r.stdout).toMatch(/Plan: 3 to create, 0 to change, 0 to remove, 0 unchanged/);
-    expect(tree(s.root)).toEqual([]);
+    expect(tree(s.root)).toEqual(['etc']);
   });
 
   it('prints a plan with a hash as JSON and per-phase timings', () => {
@@ -87,7 +87,7 @@ describe('aios diff', () => {
       expect(r.stderr).toContain('"mode"');
       expect(r.stderr).toContain('[[file]]');
     }
-    expect(tree(s.root)).toEqual([]);
+    expect(tree(s.root)).toEqual(['etc']);
   });
 
   it('names a dependency cycle', () => {

@@ -31,7 +31,8 @@ export function sandbox(extraConfig = ''): Sandbox {
       XDG_CONFIG_HOME: path.join(dir, 'xdg'),
     },
   };
-  for (const d of [s.root, s.specs, s.data]) fs.mkdirSync(d, { recursive: true });
+  // A root with an empty /etc, like a fresh image: tools do not invent missing parent directories.
+  for (const d of [path.join(s.root, 'etc'), s.specs, s.data]) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(
     s.config,
     `[aios]\ndata_dir = ${JSON.stringify(s.data)}\n[controller]\nspecs_dir = ${JSON.stringify(s.specs)}\nroot = ${JSON.stringify(s.root)}\n[memory]\npath = ${JSON.stringify(path.join(s.data, 'memory.db'))}\n[recovery]\nstore_dir = ${JSON.stringify(path.join(s.data, 'snapshots'))}\n${extraConfig}`,

@@ -302,3 +302,27 @@ describe('reconcile', () => {
     expect(host.executed).toEqual([]);
   });
 });
+
+describe('batches', () => {
+  it('groups only independent files of one directory, in order', async () => {
+    const { batches } = await import('../../src/reconcile/reconcile.js');
+    const rs = [
+      file('/etc/a/1', 'x'),
+      file('/etc/a/2', 'x'),
+      file('/etc/b/1', 'x'),
+      file('/etc/b/2', 'x', { requires: ['file:/etc/b/1'] }),
+      file('/etc/b/3', 'x'),
+      service('web'),
+      file('/etc/b/4', 'x'),
+    ];
+    const { graph } = setup(rs);
+    const groups = batches(graph.order, graph, new Set(['file'])).map((b) => b.map((r) => r.id));
+    expect(groups).toEqual([
+      ['file:/etc/a/1', 'file:/etc/a/2'],
+      ['file:/etc/b/1'],
+      ['file:/etc/b/2', 'file:/etc/b/3'],
+      ['service:web'],
+      ['file:/etc/b/4'],
+    ]);
+  });
+});

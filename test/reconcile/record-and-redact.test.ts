@@ -24,7 +24,7 @@ describe('recording runs in memory', () => {
     await reconcile(graph, deps);
     const run = mem.lastRun();
     expect(run).toMatchObject({ trigger: 'apply', status: 'failed' });
-    expect((run?.summary as { counts: unknown }).counts).toMatchObject({
+    expect((run?.summary as { counts?: unknown } | undefined)?.counts).toMatchObject({
       changed: 1,
       failed: 1,
       unchanged: 1,
