@@ -1,7 +1,8 @@
 // Loads the effective config (ARCHITECTURE.md §3): finds the files, parses TOML, validates each file
-// with the zod schema, layers defaults < /etc < user file < env < flags, and records where every value
-// came from. All problems are collected and thrown together as one ValidationError naming file, line and
-// key. It must never fall back to defaults when a file exists but is broken, and never writes anything.
+// (the manifest fast path, else zod: decision 011), layers defaults < /etc < user file < env < flags, and
+// records where every value came from (decision 010). All problems are collected and thrown together as
+// one ConfigValidationError naming file, line and key. It must never fall back to defaults when a file
+// exists but is broken, and never writes anything.
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
