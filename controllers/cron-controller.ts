@@ -37,45 +37,58 @@ export function scheduleProblem(schedule: string): string | undefined {
 
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export const cronSchema = z.strictObject({
-  /** File name in /etc/cron.d: cron skips names with dots, so only letters, digits, _ and -. */
-  name: z
-    .string()
-    .regex(
-      /^[A-Za-z0-9_-]+$/,
-      'may hold only letters, digits, "_" and "-" (cron ignores /etc/cron.d files with dots)',
-    ),
-  schedule: z.string().transform((s, ctx) => {
-    const problem = scheduleProblem(s);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    return s.trim().split(/\s+/).join(' ');
-  }),
-  user: z
-    .string()
-    .regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/, 'must be a user name')
-    .default('root'),
-  command: z
-    .string()
-    .min(1)
-    .refine((c) => !/[\r\n]/.test(c), 'must be one line (cron reads one job per line)')
-    .refine(
-      (c) => !/(^|[^\\])%/.test(c),
-      'an unescaped % is a newline to cron (write \\% for a literal percent sign)',
-    ),
-  /** Variables set for the job: a table (`{ MAILTO = "ops@example.com" }`) or "KEY=value" lines. */
-  environment: z
-    .union([
-      z.record(z.string().regex(envName, 'must be a variable name'), z.string()),
-      z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=/, 'must look like KEY=value')),
-    ])
-    .optional()
-    .refine(
-      (env) => !envLines(env).some((l) => /[\r\n]/.test(l)),
-      'environment values must be one line each',
-    ),
-  state: presenceField,
-  ...commonFields,
-});
+export const cronSchema = z
+  .strictObject({
+    /** File name in /etc/cron.d: cron skips names with dots, so only letters, digits, _ and -. */
+    name: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]+$/,
+        'may hold only letters, digits, "_" and "-" (cron ignores /etc/cron.d files with dots)',
+      ),
+    schedule: z
+      .string()
+      .transform((s, ctx) => {
+        const problem = scheduleProblem(s);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        return s.trim().split(/\s+/).join(' ');
+      })
+      .optional(),
+    user: z
+      .string()
+      .regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/, 'must be a user name')
+      .default('root'),
+    command: z
+      .string()
+      .min(1)
+      .refine((c) => !/[\r\n]/.test(c), 'must be one line (cron reads one job per line)')
+      .refine(
+        (c) => !/(^|[^\\])%/.test(c),
+        'an unescaped % is a newline to cron (write \\% for a literal percent sign)',
+      )
+      .optional(),
+    /** Variables set for the job: a table (`{ MAILTO = "ops@example.com" }`) or "KEY=value" lines. */
+    environment: z
+      .union([
+        z.record(z.string().regex(envName, 'must be a variable name'), z.string()),
+        z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=/, 'must look like KEY=value')),
+      ])
+      .optional()
+      .refine(
+        (env) => !envLines(env).some((l) => /[\r\n]/.test(l)),
+        'environment values must be one line each',
+      ),
+    state: presenceField,
+    ...commonFields,
+  })
+  .superRefine((spec, ctx) => {
+    // An absent job needs only its name; a present one needs both halves of its line.
+    if (spec.state === 'absent') return;
+    if (spec.schedule === undefined)
+      ctx.addIssue({ code: 'custom', path: ['schedule'], message: 'a cron job needs a schedule' });
+    if (spec.command === undefined)
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'a cron job needs a command' });
+  });
 
 export type CronSpec = z.infer<typeof cronSchema>;
 
@@ -93,7 +106,7 @@ export function cronPath(name: string): string {
 export function cronFileContent(spec: CronSpec): string {
   const lines = [`# Managed by aios (cron:${spec.name}); local edits are overwritten.`];
   lines.push(...envLines(spec.environment));
-  lines.push(`${spec.schedule} ${spec.user} ${spec.command}`);
+  lines.push(`${spec.schedule ?? ''} ${spec.user} ${spec.command ?? ''}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -39,6 +39,14 @@ describe('cron schema', () => {
     expect(issues({ ...base, command: 'a\nb' })[0]).toMatch(/one line/);
   });
 
+  it('needs only a name for an absent job, and a schedule and command for a present one', () => {
+    expect(issues({ name: 'old', state: 'absent' })).toEqual([]);
+    expect(issues({ name: 'job' })).toEqual([
+      'schedule: a cron job needs a schedule',
+      'command: a cron job needs a command',
+    ]);
+  });
+
   it('defaults the user to root and accepts environment as KEY=value lines', () => {
     const spec = cronController.schema.parse({ ...base, environment: ['MAILTO=""', 'A=1'] });
     expect(spec.user).toBe('root');
