@@ -138,6 +138,7 @@ export class Daemon {
       this.lastLoadError = null;
       this.reloads++;
       this.options.log.info('config', `reloaded (${trigger})`, { files: next.files });
+      this.reconciler?.invalidateEngine();
       if (this.reconciler && (await this.reconciler.loadSpecs(trigger))) this.reconciler.queueAll();
       return { ok: true };
     } catch (error) {

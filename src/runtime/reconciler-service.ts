@@ -10,7 +10,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { EffectivePaths } from '../config/paths.js';
 import { RootPath } from '../host/root-path.js';
 import { type DesiredState, loadDesiredState } from '../reconcile/desired-state.js';
-import { createEngine } from '../reconcile/engine.js';
+import { createEngine, type Engine } from '../reconcile/engine.js';
 import { makePlan } from '../reconcile/plan.js';
 import { managedPaths, reconcile } from '../reconcile/reconcile.js';
 import type { RunReport } from '../reconcile/run-types.js';
@@ -56,6 +56,8 @@ export class ReconcilerService {
   private readonly eventTimes = new Map<ResourceId, number>();
   readonly queue: WorkQueue;
   private approvals: ApprovalsQueue | undefined;
+  /** One engine per config generation: registry, gate, memory and store are opened once, not per event. */
+  private engine: Promise<Engine> | undefined;
 
   constructor(
     private readonly config: ConfigSource,
@@ -67,6 +69,23 @@ export class ReconcilerService {
       onError: (e) =>
         this.log.error('reconcile', `batch failed: ${e instanceof Error ? e.message : String(e)}`),
     });
+  }
+
+  /** Drop the cached engine (config reloaded); the next run builds one from the new config. */
+  invalidateEngine(): void {
+    const old = this.engine;
+    this.engine = undefined;
+    void this.lock.then(async () => (await old)?.close());
+  }
+
+  private getEngine(): Promise<Engine> {
+    this.engine ??= createEngine({
+      loaded: this.config.loaded(),
+      paths: this.config.paths(),
+      trigger: 'daemon',
+      warn: (m) => this.log.warn('reconcile', m),
+    });
+    return this.engine;
   }
 
   /** Load (or reload) the specs; a broken edit keeps the last good desired state. */
@@ -110,6 +129,7 @@ export class ReconcilerService {
     await this.lock;
     await this.specsWatcher?.close();
     await this.pathsWatcher?.close();
+    (await this.engine)?.close();
   }
 
   queueAll(): void {
@@ -150,18 +170,16 @@ export class ReconcilerService {
     const run = this.lock.then(async () => {
       const desired = this.requireDesired();
       const started = performance.now();
-      const engine = await createEngine({
-        loaded: this.config.loaded(),
-        paths: this.config.paths(),
-        trigger,
+      const engine = await this.getEngine();
+      const deps = {
+        ...engine.deps,
         // Nobody sits at a daemon's terminal: a confirm verdict waits in the approvals queue and
         // the resource stays blocked until a person approves; approved actions run next pass.
-        confirm: async (action, decision) => this.consultApproval(action, decision),
+        confirm: (action: Action, decision: Decision) => this.consultApproval(action, decision),
         ...(onProgress ? { onProgress } : {}),
-        warn: (m) => this.log.warn('reconcile', m),
-      });
-      try {
-        const report = await reconcile(desired.graph, engine.deps, { only, trigger });
+      };
+      {
+        const report = await reconcile(desired.graph, deps, { only, trigger });
         this.lastRun = {
           at: new Date().toISOString(),
           trigger,
@@ -175,8 +193,6 @@ export class ReconcilerService {
         );
         for (const d of report.decisions) this.metrics.decisions.inc({ verdict: d.verdict });
         return report;
-      } finally {
-        engine.close();
       }
     });
     this.lock = run.catch(() => undefined);
@@ -227,8 +243,16 @@ export class ReconcilerService {
     const only = ids.filter((id) => known.has(id));
     const outcome: BatchOutcome = new Map();
     if (only.length === 0) return outcome;
+    const batchStart = performance.now();
     const report = await this.apply(only, 'daemon');
     const now = performance.now();
+    this.log.debug('reconcile', `batch of ${only.length}`, {
+      waited_ms: Math.round(
+        batchStart - Math.min(...only.map((id) => this.eventTimes.get(id) ?? batchStart)),
+      ),
+      run_ms: Math.round(now - batchStart),
+      timings: report.timings,
+    });
     for (const r of report.resources) {
       if (r.status === 'changed') {
         const seen = this.eventTimes.get(r.id);
