@@ -121,11 +121,14 @@ export const fileController: Controller<FileSpec, FileControllerObserved> = {
   watchPaths: (spec) => [spec.path],
 };
 
-/** Parent directory, owner and group: the graph keeps only edges to resources that exist. */
+/**
+ * Every ancestor directory (nearest first: a declared /srv must exist before an undeclared /srv/a
+ * is created under it by a write), owner and group. The graph keeps only edges to declared resources.
+ */
 export function fileLikeRequires(p: string, owner?: string, group?: string): ResourceId[] {
   const ids: ResourceId[] = [];
-  const parent = parentDir(p);
-  if (parent !== undefined && parent !== '/') ids.push(`directory:${parent}`);
+  for (let dir = parentDir(p); dir !== undefined && dir !== '/'; dir = parentDir(dir))
+    ids.push(`directory:${dir}`);
   if (owner !== undefined && !/^\d+$/.test(owner)) ids.push(`user:${owner}`);
   if (group !== undefined && !/^\d+$/.test(group)) ids.push(`group:${group}`);
   return ids;

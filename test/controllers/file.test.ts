@@ -241,10 +241,10 @@ describe('file diff and plan', () => {
     expect(bin.changes[0]?.diff).toMatch(/binary/);
   });
 
-  it('requires its parent directory, a named owner and group, never numeric ids', () => {
+  it('requires every ancestor directory, a named owner and group, never numeric ids', () => {
     expect(
       fileController.implicitRequires?.(spec({ path: '/etc/app/a.conf', owner: 'app', group: 'staff' })),
-    ).toEqual(['directory:/etc/app', 'user:app', 'group:staff']);
+    ).toEqual(['directory:/etc/app', 'directory:/etc', 'user:app', 'group:staff']);
     expect(fileController.implicitRequires?.(spec({ path: '/motd', owner: 0 }))).toEqual([]);
     expect(fileController.watchPaths?.(spec({ path: '/etc/motd' }))).toEqual(['/etc/motd']);
   });

@@ -61,7 +61,11 @@ describe('symlink diff and plan', () => {
 
   it('requires its parent directory and watches its own path', () => {
     const spec = symlinkController.schema.parse({ path: '/etc/nginx/sites-enabled/a', target: 'x' });
-    expect(symlinkController.implicitRequires?.(spec)).toEqual(['directory:/etc/nginx/sites-enabled']);
+    expect(symlinkController.implicitRequires?.(spec)).toEqual([
+      'directory:/etc/nginx/sites-enabled',
+      'directory:/etc/nginx',
+      'directory:/etc',
+    ]);
     expect(symlinkController.watchPaths?.(spec)).toEqual(['/etc/nginx/sites-enabled/a']);
   });
 });
