@@ -43,7 +43,10 @@ const run: CommandRun = async (args, io) => {
     });
     return problems.length === 0 ? 0 : 1;
   }
-  for (const p of problems) io.err(`${paint(io, 'red', 'error')}: ${p.message}`);
+  for (const p of problems) {
+    io.err(`${paint(io, 'red', 'error')}: ${p.message}`);
+    for (const d of p.details) io.err(`    ${d}`);
+  }
   for (const w of warnings) io.err(`${paint(io, 'yellow', 'warning')}: ${w}`);
   if (problems.length > 0) {
     io.err(`config invalid: ${problems.length} error${problems.length === 1 ? '' : 's'}`);

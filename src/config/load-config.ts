@@ -133,8 +133,14 @@ export function parseConfigText(text: string, file: string, problems: UserInputE
   } catch (error) {
     if (error instanceof TomlError) {
       const first = error.message.replace(/^Invalid TOML document: /, '').split('\n')[0] ?? 'syntax error';
+      // The code block (the lines around the error with a caret) goes in details for commands to show.
+      const block = error.codeblock.split('\n').filter((l) => l.trim() !== '');
       problems.push(
-        new UserInputError(`TOML syntax error: ${first}`, { file, line: error.line, column: error.column }),
+        new UserInputError(
+          `TOML syntax error: ${first}`,
+          { file, line: error.line, column: error.column },
+          block,
+        ),
       );
       return undefined;
     }

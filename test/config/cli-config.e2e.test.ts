@@ -162,6 +162,9 @@ describe('aios config validate', () => {
     const r = run(['config', 'validate', file], homeEnv(dir));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^error: ${file}:3:\\d+: TOML syntax error`, 'm'));
+    // The offending line is quoted with a caret under the column.
+    expect(r.stderr).toContain('    3:  [llm');
+    expect(r.stderr).toMatch(/^ +\^$/m);
   });
 
   it('judges a named file alone, without env overrides; the effective config with them', () => {
