@@ -9,10 +9,11 @@ import { SHARED_EXAMPLE, SHIPPED_EXAMPLE, tempDir, writeFile } from './helpers.j
 const aios = path.resolve('dist/cli/aios.js');
 
 function run(args: string[], env: NodeJS.ProcessEnv, cwd?: string) {
-  // Only PATH from the outside: no AIOS_ variable of the developer's shell leaks in.
+  // Only PATH from the outside: no AIOS_ variable of the developer's shell leaks in. History is off:
+  // these tests are about config, and skipping the SQLite write keeps them fast on a shared machine.
   const r = spawnSync(process.execPath, [aios, ...args], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
+    env: { PATH: process.env.PATH, NO_COLOR: '1', AIOS_NO_HISTORY: '1', ...env },
     ...(cwd ? { cwd } : {}),
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
