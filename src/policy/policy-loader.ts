@@ -2,10 +2,12 @@
 // (`*.toml` in the configured policy dirs), checks every example, and caches the result per
 // process: a gate decides thousands of times from one load. Errors are ValidationErrors naming
 // file, line and rule; a missing user directory is not an error (it is optional).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserInputError, ValidationError } from '../errors.js';
+import { readCache, sha256, writeCache } from './load-cache.js';
 import { checkExamples, exampleError } from './rule-examples.js';
 import { parseRuleFile } from './rule-file.js';
 import type { ModeSettings, Rule } from './rule-types.js';
@@ -22,6 +24,8 @@ export interface LoadedPolicies {
   presets: Map<string, Preset>;
   user: Rule[];
   files: string[];
+  /** sha256 of every file's path and text, in load order. */
+  digest: string;
 }
 
 /** The shipped policies/ directory (works from src/ under vitest and from dist/ when built). */
@@ -48,10 +52,37 @@ export function loadPolicies(opts: PolicyLoadOptions): LoadedPolicies {
   const hit = cache.get(key);
   if (hit) return hit;
   const { loaded, problems } = readPolicies({ ...opts, builtinDir: builtin });
-  for (const f of checkExamples(allRules(loaded), opts.home)) problems.push(exampleError(f));
   if (problems.length > 0) throw new ValidationError(problems);
+  const stamp = verifiedStamp(loaded, opts.home);
+  if (!stamp.seen) {
+    for (const f of checkExamples(allRules(loaded), opts.home)) problems.push(exampleError(f));
+    if (problems.length > 0) throw new ValidationError(problems);
+    stamp.remember();
+  }
   cache.set(key, loaded);
   return loaded;
+}
+
+/**
+ * Checking ~300 examples costs ~100 ms in a cold process, so a passing check is remembered (see
+ * load-cache.ts) under a hash of the exact rule texts, the home directory, the Node version and
+ * the analyser's own files (size and mtime). Any change to a rule file or to the analyser checks
+ * again; a failing check is never remembered. AIOS_POLICY_CACHE=off turns the memo off.
+ */
+function verifiedStamp(loaded: LoadedPolicies, home: string): { seen: boolean; remember: () => void } {
+  try {
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    const code = readdirSync(here)
+      .sort()
+      .map((f) => {
+        const st = statSync(path.join(here, f));
+        return `${f}:${st.size}:${st.mtimeMs}`;
+      });
+    const name = `verified-${sha256(JSON.stringify([loaded.digest, home, code, process.version]))}`;
+    return { seen: readCache(name) !== undefined, remember: () => writeCache(name, '') };
+  } catch {
+    return { seen: false, remember: () => {} };
+  }
 }
 
 export function allRules(p: LoadedPolicies): Rule[] {
@@ -66,9 +97,12 @@ export function readPolicies(opts: PolicyLoadOptions): {
   const builtin = opts.builtinDir ?? builtinPolicyDir();
   const problems: UserInputError[] = [];
   const files: string[] = [];
+  const digest = createHash('sha256');
   const read = (file: string, prefix: string) => {
     try {
-      const parsed = parseRuleFile(file, readFileSync(file, 'utf8'), prefix, opts.home);
+      const text = readFileSync(file, 'utf8');
+      digest.update(`${file}\0${text}\0`);
+      const parsed = parseRuleFile(file, text, prefix, opts.home);
       files.push(file);
       return parsed;
     } catch (error) {
@@ -124,7 +158,7 @@ export function readPolicies(opts: PolicyLoadOptions): {
       }
     }
   }
-  return { loaded: { base, presets, user, files }, problems };
+  return { loaded: { base, presets, user, files, digest: digest.digest('hex') }, problems };
 }
 
 /** Forget cached rule files (tests, and the daemon's reload). */

@@ -1,10 +1,11 @@
 // Reads one policy file (policies/README.md describes the format) into Rules and optional mode
 // settings. Every problem — TOML syntax, an unknown key, a wrong type, a bad regex — becomes a
 // UserInputError naming the file, the line and the rule. Checking examples is rule-examples.ts.
-import { parse as parseToml, TomlError } from 'smol-toml';
+import { createRequire } from 'node:module';
 import { UserInputError } from '../errors.js';
 import type { Effect, Verdict } from '../types.js';
 import type { FindingKind } from './analysis-types.js';
+import { readCache, sha256, writeCache } from './load-cache.js';
 import type { ModeSettings, Rule, RuleExample } from './rule-types.js';
 
 export interface RuleFile {
@@ -72,18 +73,7 @@ const MODE_KEYS = new Set(['name', 'read', 'write', 'exec', 'network', 'relax_co
  * `home` expands `~` in path patterns.
  */
 export function parseRuleFile(file: string, text: string, prefix: string, home: string): RuleFile {
-  let doc: Record<string, unknown>;
-  try {
-    doc = parseToml(text) as Record<string, unknown>;
-  } catch (error) {
-    if (error instanceof TomlError) {
-      throw new UserInputError(`TOML syntax error: ${error.message.split('\n')[0]}`, {
-        file,
-        line: error.line,
-      });
-    }
-    throw error;
-  }
+  const doc = parseTomlCached(file, text);
   const out: RuleFile = { file, rules: [] };
   for (const key of Object.keys(doc)) {
     if (key !== 'rule' && key !== 'mode') {
@@ -279,6 +269,48 @@ function parseMode(file: string, text: string, raw: unknown): ModeSettings {
 
 function loc(file: string, line: number | undefined, id: string, key?: string) {
   return { file, ...(line !== undefined ? { line } : {}), key: key ? `rule ${id}: ${key}` : `rule ${id}` };
+}
+
+type SmolToml = typeof import('smol-toml');
+let toml: SmolToml | undefined;
+
+/**
+ * TOML → plain object. The TOML parser loads only on a cache miss (start-up time): a file parsed
+ * before is read back as JSON keyed by the hash of its text. Documents holding dates (never valid
+ * in a rule file anyway) are not cached, so the JSON round trip is always lossless.
+ */
+function parseTomlCached(file: string, text: string): Record<string, unknown> {
+  const key = `toml-${sha256(text)}.json`;
+  const hit = readCache(key);
+  if (hit !== undefined) {
+    try {
+      return JSON.parse(hit) as Record<string, unknown>;
+    } catch {
+      // a torn cache file: parse again below
+    }
+  }
+  toml ??= createRequire(import.meta.url)('smol-toml') as SmolToml;
+  let doc: Record<string, unknown>;
+  try {
+    doc = toml.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof toml.TomlError) {
+      throw new UserInputError(`TOML syntax error: ${error.message.split('\n')[0]}`, at(file, error.line));
+    }
+    throw error;
+  }
+  try {
+    writeCache(
+      key,
+      JSON.stringify(doc, (_k, v: unknown) => {
+        if (v instanceof Date) throw new Error('date');
+        return v;
+      }),
+    );
+  } catch {
+    // not cacheable
+  }
+  return doc;
 }
 
 function at(file: string, line: number | undefined, key?: string) {

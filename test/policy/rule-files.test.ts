@@ -116,6 +116,21 @@ describe('a broken user rule file', () => {
   });
 });
 
+describe('the load cache', () => {
+  it('re-checks examples when a rule file changes after a passing load', () => {
+    const dir = userDir({
+      'r.toml': '[[rule]]\nid = "r"\ndescription = "d"\nverdict = "deny"\ncommand = ["podman"]\nmatch = ["podman run x"]\n',
+    });
+    expect(() => createGate({ mode: 'normal', policyDirs: [dir], home: '/root' })).not.toThrow();
+    clearPolicyCache();
+    writeFileSync(
+      path.join(dir, 'r.toml'),
+      '[[rule]]\nid = "r"\ndescription = "d"\nverdict = "deny"\ncommand = ["podman"]\nmatch = ["docker run x"]\n',
+    );
+    expect(() => createGate({ mode: 'normal', policyDirs: [dir], home: '/root' })).toThrow(/should match but does not/);
+  });
+});
+
 describe('user rules', () => {
   it('apply in every mode, and a user deny is final', () => {
     const dir = userDir({
