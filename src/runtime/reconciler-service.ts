@@ -4,7 +4,6 @@
 // [controller] resync_interval for what cannot be watched (packages, services, users).
 import path from 'node:path';
 import type { FSWatcher } from 'chokidar';
-import { controllerFor } from '../../controllers/registry.js';
 import { parseDuration } from '../config/duration.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { EffectivePaths } from '../config/paths.js';
@@ -307,8 +306,9 @@ export class ReconcilerService {
     if (!desired || !this.config.loaded().config.controller.watch) return;
     const root = new RootPath(this.config.paths().root);
     const map = new Map<string, ResourceId[]>();
+    const { deps } = await this.getEngine();
     for (const r of desired.graph.order) {
-      for (const p of managedPaths(r, { lookup: controllerFor })) {
+      for (const p of managedPaths(r, deps)) {
         const real = root.real(p);
         map.set(real, [...(map.get(real) ?? []), r.id]);
       }
