@@ -70,6 +70,13 @@ describe('config lookup', () => {
     expect(loaded.config.security.mode).toBe('trusted');
   });
 
+  it('treats an empty $AIOS_CONFIG as unset', async () => {
+    const dir = tempDir();
+    const user = writeFile(dir, 'home/.config/aios/config.toml', '[llm]\nmax_steps = 3\n');
+    const loaded = await loadConfig(opts(dir, { env: { AIOS_CONFIG: '' } }));
+    expect(loaded.files).toEqual([user]);
+  });
+
   it('prefers --config over $AIOS_CONFIG', async () => {
     const dir = tempDir();
     const viaEnv = writeFile(dir, 'env.toml', '[security]\nmode = "trusted"\n');
