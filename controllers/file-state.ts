@@ -4,10 +4,11 @@
 // the write_file argument that must carry them.
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import { type Accounts, readAccounts } from '../src/host/accounts.js';
+import type { Accounts } from '../src/host/accounts.js';
 import type { RootPath } from '../src/host/root-path.js';
 import { TOOL } from '../src/tools/tool-args.js';
 import type { Action, Change } from '../src/types.js';
+import { accountsOf } from './account-cache.js';
 import { modeString } from './common-fields.js';
 import { type ContentSide, contentChange, isBinary, MAX_DIFF_BYTES } from './content-diff.js';
 import { statInRoot } from './root-stat.js';
@@ -105,7 +106,7 @@ export async function observeOwnership<T extends OwnershipObserved>(
   accounts?: Accounts,
 ): Promise<T> {
   if (desired.owner === undefined && desired.group === undefined) return obs;
-  const acc = accounts ?? (await readAccounts(root));
+  const acc = accounts ?? (await accountsOf(root));
   if (desired.owner !== undefined) {
     obs.wantUid = orNull(() => acc.resolveUid(desired.owner as string));
     if (obs.uid !== undefined) obs.ownerName = acc.userName(obs.uid);

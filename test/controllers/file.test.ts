@@ -164,6 +164,22 @@ describe('file diff and plan', () => {
     expect((await plan({ path: '/etc/site', owner: 'web', group: '4321' })).changes).toEqual([]);
   });
 
+  it("sees a user added to the root's /etc/passwd after an earlier observe", async () => {
+    await fs.writeFile(real('etc/passwd'), 'root:x:0:0::/root:/bin/sh\n');
+    await fs.writeFile(real('etc/site'), 'x');
+    await fs.chown(real('etc/site'), 4321, 0);
+    const root = new RootPath(dirs.root);
+    const observe = () =>
+      planResource(fileController, spec({ path: '/etc/site', owner: 'web' }), { ...ctx(), root });
+    expect((await observe()).changes).toEqual([{ field: 'owner', before: '4321', after: 'web' }]);
+    await fs.writeFile(
+      real('etc/passwd.new'),
+      'root:x:0:0::/root:/bin/sh\nweb:x:4321:4321::/srv:/bin/false\n',
+    );
+    await fs.rename(real('etc/passwd.new'), real('etc/passwd')); // as useradd does
+    expect((await observe()).changes).toEqual([]);
+  });
+
   it('reports an owner that does not exist yet as a change instead of failing observe', async () => {
     await fs.writeFile(real('etc/site'), 'x');
     const { changes } = await plan({ path: '/etc/site', owner: 'not-created-yet' });
