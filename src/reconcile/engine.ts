@@ -1,7 +1,9 @@
 // Wires the real modules into ReconcileDeps for one run: the tool registry and executeAction, the
 // policy gate, the snapshot store, memory, the durable notify queue in data_dir. Used by `aios
 // apply`, `aios demo` and the daemon, so all of them reconcile through the same pieces. It does no
-// terminal I/O: confirmations and progress arrive as callbacks.
+// terminal I/O: confirmations and progress arrive as callbacks. The heavy modules (registry, gate,
+// snapshot store, SQLite) are imported only when a run needs them: a no-change apply loads none but
+// memory, which keeps the common case (a second apply, the daemon's resync) fast.
 import os from 'node:os';
 import path from 'node:path';
 import { controllerFor } from '../../controllers/registry.js';
@@ -9,19 +11,16 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { EffectivePaths } from '../config/paths.js';
 import { spawnRunner } from '../host/process-runner.js';
 import { RootPath } from '../host/root-path.js';
-import { type MemoryStore, openMemory } from '../memory/memory-store.js';
-import { createGate } from '../policy/create-gate.js';
+import type { MemoryStore } from '../memory/memory-store.js';
 import type { PolicyGate } from '../policy/gate-types.js';
-import { openSnapshotStore, type SnapshotStore } from '../recovery/snapshot-store.js';
+import type { SnapshotStore } from '../recovery/snapshot-store.js';
 import type { Snapshotter } from '../recovery/snapshot-types.js';
-import { storeOptionsFromConfig } from '../recovery/store-config.js';
-import { executeAction } from '../tools/execute.js';
-import { createRegistry } from '../tools/registry.js';
-import type { ToolContext } from '../tools/tool.js';
+import type { ToolRegistry } from '../tools/registry.js';
+import type { ToolContext, ToolResult } from '../tools/tool.js';
 import type { Action, Decision } from '../types.js';
 import { memoryRecorder } from './memory-recorder.js';
 import type { ReconcileDeps } from './reconcile.js';
-import type { ProgressEvent } from './run-types.js';
+import type { ProgressEvent, RunReport } from './run-types.js';
 
 export interface EngineOptions {
   loaded: LoadedConfig;
@@ -41,52 +40,90 @@ export interface EngineOptions {
 
 export interface Engine {
   deps: ReconcileDeps;
-  memory?: MemoryStore;
   close(): void;
 }
 
 export const NOTIFY_QUEUE_FILE = 'notify-queue.json';
 
+type GateModule = typeof import('../policy/create-gate.js');
+type StoreModules = [
+  typeof import('../recovery/snapshot-store.js'),
+  typeof import('../recovery/store-config.js'),
+];
+
 export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const { config } = opts.loaded;
   const root = new RootPath(opts.paths.root);
-  const registry = await createRegistry({ pluginsDir: opts.paths.pluginsDir, warn: opts.warn });
   const toolCtx: ToolContext = {
     root,
     runner: spawnRunner,
     sandbox: config.security.sandbox,
     maxOutputBytes: config.tools.max_output_bytes,
   };
-  let memory: MemoryStore | undefined;
-  if (opts.record !== false) {
-    try {
-      memory = openMemory(opts.paths.memoryPath);
-    } catch (e) {
-      opts.warn?.(
-        `memory at ${opts.paths.memoryPath} is not available, the run is not recorded: ${(e as Error).message}`,
-      );
-    }
-  }
-  // The snapshot store and the gate are opened on first use: a run with nothing to change needs
-  // neither, and a no-change apply is the common case (the daemon's resync, a second apply).
+  let registry: ToolRegistry | undefined;
+  let execute: ((r: ToolRegistry, a: Action, c: ToolContext) => Promise<ToolResult>) | undefined;
+  let gateModule: GateModule | undefined;
+  let storeModules: StoreModules | undefined;
+  let gate = opts.gate;
   let store: SnapshotStore | undefined;
-  const openStore = (): SnapshotStore => {
-    store ??= openSnapshotStore(storeOptionsFromConfig(config, opts.paths, spawnRunner));
+  let memory: MemoryStore | undefined;
+  let memoryFailed = false;
+  const wantStore = !opts.snapshotter && config.recovery.enabled;
+
+  const prepare = async (): Promise<void> => {
+    if (!registry) {
+      const [reg, exe] = await Promise.all([import('../tools/registry.js'), import('../tools/execute.js')]);
+      registry = await reg.createRegistry({ pluginsDir: opts.paths.pluginsDir, warn: opts.warn });
+      execute = exe.executeAction;
+    }
+    if (!gate && !gateModule) gateModule = await import('../policy/create-gate.js');
+    if (wantStore && !storeModules) {
+      storeModules = await Promise.all([
+        import('../recovery/snapshot-store.js'),
+        import('../recovery/store-config.js'),
+      ]);
+    }
+  };
+  const openStore = async (): Promise<SnapshotStore> => {
+    await prepare();
+    const [storeMod, configMod] = storeModules as StoreModules;
+    store ??= storeMod.openSnapshotStore(configMod.storeOptionsFromConfig(config, opts.paths, spawnRunner));
     return store;
   };
   const snapshotter: Snapshotter | undefined =
     opts.snapshotter ??
-    (config.recovery.enabled
+    (wantStore
       ? {
-          snapshot: (request) => openStore().snapshot(request),
-          restorePaths: (id, paths) => openStore().restorePaths(id, paths),
+          snapshot: async (request) => (await openStore()).snapshot(request),
+          restorePaths: async (id, paths) => (await openStore()).restorePaths(id, paths),
         }
       : undefined);
-  let gate = opts.gate;
   const lazyGate: PolicyGate = {
     decide: (action, effect) => {
-      gate ??= gateFromConfig(opts.loaded, opts.paths);
+      if (!gate) {
+        // decide is synchronous: the loop awaits prepare() before it asks the gate anything.
+        if (!gateModule) throw new Error('the policy gate was asked before the engine was prepared');
+        gate = gateFromModule(gateModule, opts.loaded, opts.paths);
+      }
       return gate.decide(action, effect);
+    },
+  };
+  const recorder = {
+    async record(report: RunReport): Promise<void> {
+      if (memoryFailed) return;
+      if (!memory) {
+        try {
+          const { openMemory } = await import('../memory/memory-store.js');
+          memory = openMemory(opts.paths.memoryPath);
+        } catch (e) {
+          memoryFailed = true;
+          opts.warn?.(
+            `memory at ${opts.paths.memoryPath} is not available, runs are not recorded: ${(e as Error).message}`,
+          );
+          return;
+        }
+      }
+      await memoryRecorder(memory, opts.trigger).record(report);
     },
   };
   const deps: ReconcileDeps = {
@@ -94,27 +131,35 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     root,
     runner: spawnRunner,
     gate: lazyGate,
-    effectOf: (tool) => registry.get(tool)?.effect,
-    execute: (action) => executeAction(registry, action, toolCtx),
+    prepare,
+    effectOf: (tool) => registry?.get(tool)?.effect,
+    execute: async (action) => {
+      await prepare();
+      return (execute as NonNullable<typeof execute>)(registry as ToolRegistry, action, toolCtx);
+    },
     notifyQueueFile: path.join(opts.paths.dataDir, NOTIFY_QUEUE_FILE),
     autoRollback: config.recovery.auto_rollback,
     ...(snapshotter ? { snapshotter } : {}),
     ...(opts.confirm ? { confirm: opts.confirm } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.warn ? { warn: opts.warn } : {}),
-    ...(memory ? { recorder: memoryRecorder(memory, opts.trigger) } : {}),
+    ...(opts.record !== false ? { recorder } : {}),
   };
   const close = () => {
     store?.close();
     memory?.close();
   };
-  return { deps, ...(memory ? { memory } : {}), close };
+  return { deps, close };
 }
 
 /** The gate of [security] (mode, patterns) and the policies dirs, for the managed root. */
-export function gateFromConfig(loaded: LoadedConfig, paths: EffectivePaths): PolicyGate {
+export async function gateFromConfig(loaded: LoadedConfig, paths: EffectivePaths): Promise<PolicyGate> {
+  return gateFromModule(await import('../policy/create-gate.js'), loaded, paths);
+}
+
+function gateFromModule(mod: GateModule, loaded: LoadedConfig, paths: EffectivePaths): PolicyGate {
   const s = loaded.config.security;
-  return createGate({
+  return mod.createGate({
     mode: s.mode,
     dangerousPatterns: s.dangerous_patterns,
     requireConfirm: s.require_confirm,

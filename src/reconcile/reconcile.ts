@@ -35,6 +35,11 @@ import type {
 
 export interface ReconcileDeps extends PlanContext {
   gate: PolicyGate;
+  /**
+   * Called once before the first gate decision or action, only when the run has something to do:
+   * lets the engine load the registry, gate and snapshot store lazily. Idempotent.
+   */
+  prepare?: () => Promise<void>;
   /** The declared effect of a tool (from the registry); unknown tools are gated as `exec`. */
   effectOf(tool: string): Effect | undefined;
   /** Runs one allowed action through the tool registry (executeAction); never throws. */
@@ -124,6 +129,9 @@ export async function reconcile(
 
   // Gate: every action of every resource that will change, before anything runs.
   let t = performance.now();
+  if (deps.prepare && (plan.resources.some((r) => r.actions.length > 0) || queue.list().length > 0)) {
+    await deps.prepare();
+  }
   for (const rp of plan.resources) {
     if (rp.status === 'error') {
       finish(outcome(rp, 'failed', { error: rp.error ?? 'cannot plan' }));
