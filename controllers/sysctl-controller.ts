@@ -4,6 +4,7 @@
 // the file is managed. observe reads the file and /proc/sys; diff and plan are pure.
 import fs from 'node:fs/promises';
 import { z } from 'zod';
+import type { RootPath } from '../src/host/root-path.js';
 import { TOOL } from '../src/tools/tool-args.js';
 import type { Action, Change, ResourceId } from '../src/types.js';
 import { commonFields, presenceField } from './common-fields.js';
@@ -64,10 +65,10 @@ function desiredOf(spec: SysctlSpec): DesiredFile {
     : { path: sysctlPath(spec.name), state: 'present', content: sysctlFileContent(spec), mode: '0644' };
 }
 
-async function readLive(name: string): Promise<string | null> {
+async function readLive(root: RootPath, name: string): Promise<string | null> {
   try {
     // Only called when the root is `/`: /proc/sys is the running kernel's.
-    return normalizeValue(await fs.readFile(`/proc/sys/${name.replace(/\./g, '/')}`, 'utf8'));
+    return normalizeValue(await fs.readFile(root.real(`/proc/sys/${name.replace(/\./g, '/')}`), 'utf8'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
@@ -83,7 +84,7 @@ export const sysctlController: Controller<SysctlSpec, SysctlObserved> = {
   async observe(spec: SysctlSpec, ctx: ObserveContext): Promise<SysctlObserved> {
     const file = await observeFile(desiredOf(spec), ctx.root);
     if (!ctx.root.isHostRoot || spec.state === 'absent') return { file };
-    return { file, live: await readLive(spec.name) };
+    return { file, live: await readLive(ctx.root, spec.name) };
   },
 
   diff(spec: SysctlSpec, obs: SysctlObserved): Change[] {
