@@ -182,6 +182,46 @@ describe('aios apply', () => {
   });
 });
 
+describe('notify', () => {
+  it('runs a notified refreshonly exec after its input changed, and keeps it queued until it succeeds', () => {
+    const s = box();
+    writeSpec(
+      s,
+      'n.toml',
+      [
+        '[[file]]',
+        'path = "/etc/app.conf"',
+        'content = "v1\\n"',
+        'notify = ["exec:reload"]',
+        '',
+        '[[exec]]',
+        'name = "reload"',
+        'refreshonly = true',
+        // Fails until /etc/ready exists; then counts its runs in /etc/reloads.
+        'command = "test -e \\"$AIOS_ROOT/etc/ready\\" && echo run >> \\"$AIOS_ROOT/etc/reloads\\""',
+      ].join('\n'),
+    );
+    const first = run(s, ['apply', '--yes']);
+    expect(first.code).toBe(1);
+    expect(first.stdout).toMatch(/notify exec:reload: failed/);
+    expect(fs.readFileSync(rootFile(s, '/etc/app.conf'), 'utf8')).toBe('v1\n');
+    const queue = JSON.parse(fs.readFileSync(path.join(s.data, 'notify-queue.json'), 'utf8'));
+    expect(queue.pending).toMatchObject([{ target: 'exec:reload', from: ['file:/etc/app.conf'] }]);
+
+    // The file is converged now, but the reload is still owed.
+    fs.writeFileSync(rootFile(s, '/etc/ready'), '');
+    const second = run(s, ['apply', '--yes']);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/Apply: 0 changed/);
+    expect(fs.readFileSync(rootFile(s, '/etc/reloads'), 'utf8')).toBe('run\n');
+
+    const third = run(s, ['apply', '--yes']);
+    expect(third.code).toBe(0);
+    expect(fs.readFileSync(rootFile(s, '/etc/reloads'), 'utf8')).toBe('run\n');
+    expect(JSON.parse(fs.readFileSync(path.join(s.data, 'notify-queue.json'), 'utf8')).pending).toEqual([]);
+  });
+});
+
 describe('aios demo', () => {
   it('runs diff, apply and diff in a fresh sandbox and exits 0', () => {
     const s = box();
