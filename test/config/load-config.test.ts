@@ -135,6 +135,31 @@ describe('the shipped examples', () => {
     expect(loaded.config).toEqual(defaults.config);
   });
 
+  it('sets every key when its commented examples are uncommented, all valid and in the right section', async () => {
+    const text = fs.readFileSync(SHIPPED_EXAMPLE, 'utf8').replace(/^# ([a-z_]+ = .*)$/gm, '$1');
+    const dir = tempDir();
+    const file = writeFile(dir, 'uncommented.toml', text);
+    const loaded = await loadConfig(opts(dir, { configPath: file }));
+    expect(loaded.warnings).toEqual([]);
+    const notInFile = Object.entries(loaded.origins)
+      .filter(([, origin]) => origin.source !== 'file')
+      .map(([key]) => key);
+    expect(notInFile).toEqual([]);
+  });
+
+  it('names only real keys in its AIOS_ examples', async () => {
+    const text = fs.readFileSync(SHIPPED_EXAMPLE, 'utf8');
+    const names = [...text.matchAll(/\b(AIOS_[A-Z_]+__[A-Z_]+)=/g)].map((m) => m[1] ?? '');
+    expect(names.length).toBeGreaterThan(2);
+    const dir = tempDir();
+    const env = Object.fromEntries(names.map((n) => [n, n.endsWith('__PATHS') ? '["/etc"]' : '1']));
+    const result = await loadConfig(opts(dir, { env })).catch((e: unknown) => e);
+    // Values may be ill-typed here ('1' for a mode); what matters is that no name is unknown.
+    const warnings =
+      result instanceof ConfigValidationError ? result.warnings : (result as { warnings: string[] }).warnings;
+    expect(warnings).toEqual([]);
+  });
+
   it('documents every config key in docs/config.example.toml', async () => {
     const text = fs.readFileSync(SHIPPED_EXAMPLE, 'utf8');
     const dir = tempDir();
