@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { type DpkgDatabase, findPackage, forgetDpkgDatabase, readDpkgDatabase } from './dpkg.js';
 import { fromRun, type HostOutcome, refused } from './host-outcome.js';
+import { withKeyLock } from './keyed-lock.js';
 import type { ProcessRunner, RunResult } from './process-runner.js';
 import type { RootPath } from './root-path.js';
 
@@ -56,15 +57,17 @@ export async function aptInstall(
   const args = ['install', '-y', '--no-install-recommends'];
   if (options.version !== undefined) args.push('--allow-downgrades');
   args.push(...CONFFILE_OPTIONS, target);
-  const before = await packageStamp(root, runner, name);
-  let run = await aptGet(root, runner, args);
-  if (run.exitCode !== 0 && staleIndex(run)) {
-    const update = await aptGet(root, runner, ['update']);
-    if (update.exitCode !== 0) return fromRun(update, false);
-    run = await aptGet(root, runner, args);
-  }
-  const after = await packageStamp(root, runner, name);
-  return fromRun(run, before !== after);
+  return withKeyLock(`apt:${root.root}`, async () => {
+    const before = await packageStamp(root, runner, name);
+    let run = await aptGet(root, runner, args);
+    if (run.exitCode !== 0 && staleIndex(run)) {
+      const update = await aptGet(root, runner, ['update']);
+      if (update.exitCode !== 0) return fromRun(update, false);
+      run = await aptGet(root, runner, args);
+    }
+    const after = await packageStamp(root, runner, name);
+    return fromRun(run, before !== after);
+  });
 }
 
 /** `apt-get remove` one package; removing what is not installed is a successful no-op. */
@@ -73,10 +76,12 @@ export async function aptRemove(root: RootPath, runner: ProcessRunner, name: str
   if (bad) return refused(bad);
   const support = await aptSupport(root);
   if (support.mode === 'unsupported') return refused(support.reason);
-  const before = await packageStamp(root, runner, name);
-  const run = await aptGet(root, runner, ['remove', '-y', ...CONFFILE_OPTIONS, name]);
-  const after = await packageStamp(root, runner, name);
-  return fromRun(run, before !== after);
+  return withKeyLock(`apt:${root.root}`, async () => {
+    const before = await packageStamp(root, runner, name);
+    const run = await aptGet(root, runner, ['remove', '-y', ...CONFFILE_OPTIONS, name]);
+    const after = await packageStamp(root, runner, name);
+    return fromRun(run, before !== after);
+  });
 }
 
 // Keep locally edited config files and never stop to ask about them: nobody answers a prompt here.

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { type Accounts, readAccounts } from './accounts.js';
 import { fromRun, type HostOutcome, refused } from './host-outcome.js';
+import { withKeyLock } from './keyed-lock.js';
 import type { ProcessRunner } from './process-runner.js';
 import type { RootPath } from './root-path.js';
 
@@ -203,13 +204,15 @@ async function shadowTool(
         'the root and need its etc/passwd, group, shadow, gshadow and login.defs)',
     );
   }
-  const before = await accountFiles(root);
   const rootArgs = root.isHostRoot ? [] : ['--root', root.root];
-  const run = await runner([tool, ...rootArgs, ...args, '--', name], {
-    env: { ...process.env, LC_ALL: 'C' },
+  return withKeyLock(`accounts:${root.root}`, async () => {
+    const before = await accountFiles(root);
+    const run = await runner([tool, ...rootArgs, ...args, '--', name], {
+      env: { ...process.env, LC_ALL: 'C' },
+    });
+    const after = await accountFiles(root);
+    return fromRun(run, before !== after);
   });
-  const after = await accountFiles(root);
-  return fromRun(run, before !== after);
 }
 
 function checkInput(name: string, s: UserSettings): string | undefined {

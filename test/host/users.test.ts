@@ -115,6 +115,23 @@ describe('users and groups with the real shadow tools under --root', () => {
     expect(await readEtc(dir, 'passwd')).toEqual(before);
   });
 
+  it('serialises concurrent changes to one root so each reports only its own effect', async () => {
+    const adds = await Promise.all([
+      addUser(root, spawnRunner, 'hal', {}),
+      addUser(root, spawnRunner, 'hal', {}),
+      addGroup(root, spawnRunner, 'g1', {}),
+      addGroup(root, spawnRunner, 'g2', {}),
+    ]);
+    const hal = adds.slice(0, 2);
+    expect(hal.filter((o) => o.ok && o.changed)).toHaveLength(1);
+    expect(hal.filter((o) => !o.ok && !o.changed)).toHaveLength(1);
+    expect(adds.slice(2).map((o) => [o.ok, o.changed])).toEqual([
+      [true, true],
+      [true, true],
+    ]);
+    expect((await readEtc(dir, 'passwd')).filter((l) => l.startsWith('hal:'))).toHaveLength(1);
+  });
+
   it('reports a failing tool with its exit code and stderr', async () => {
     await addUser(root, spawnRunner, 'dave', {});
     const dup = await addUser(root, spawnRunner, 'dave', {});
