@@ -47,6 +47,8 @@ export interface SnapshotMeta {
   outsidePaths: string[];
   /** Object hash of the package list (lines "name\tversion\tstatus"), when the root has dpkg. */
   packages?: string;
+  /** dpkg status file identity when the package list was read: unchanged -> reuse the list. */
+  packagesStamp?: string;
   /** Enabled units, as "multi-user.target.wants/nginx.service". */
   units: string[];
   databases: DatabaseCopy[];

@@ -161,19 +161,25 @@ class AncestorGuard {
 
 /** Copy an object to a new temp file while checking its hash; sets owner, mode and mtime. */
 function writeTemp(objects: ObjectStore, e: ManifestEntry, tmp: string): void {
-  const src = fs.openSync(objects.pathOf(e.hash as string), 'r');
+  const hash = e.hash as string;
+  const src = objects.isLoose(hash) ? fs.openSync(objects.loosePath(hash), 'r') : undefined;
   const out = fs.openSync(fsPath(tmp), 'wx', 0o600);
   try {
-    const h = createHash('sha256');
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (;;) {
-      const n = fs.readSync(src, buf, 0, buf.length, null);
-      if (n === 0) break;
-      h.update(buf.subarray(0, n));
-      fs.writeSync(out, buf, 0, n);
-    }
-    if (h.digest('hex') !== e.hash) {
-      throw new HostError(`snapshot object for ${displayPath(e.path)} is corrupt; nothing was replaced`);
+    if (src === undefined) {
+      const data = objects.get(hash); // packed (small): read whole, verified
+      fs.writeSync(out, data, 0, data.length, 0);
+    } else {
+      const h = createHash('sha256');
+      const buf = Buffer.allocUnsafe(1 << 20);
+      for (;;) {
+        const n = fs.readSync(src, buf, 0, buf.length, null);
+        if (n === 0) break;
+        h.update(buf.subarray(0, n));
+        fs.writeSync(out, buf, 0, n);
+      }
+      if (h.digest('hex') !== hash) {
+        throw new HostError(`snapshot object for ${displayPath(e.path)} is corrupt; nothing was replaced`);
+      }
     }
     fs.fchownSync(out, e.uid, e.gid);
     fs.fchmodSync(out, e.mode); // after chown: chown clears setuid/setgid
@@ -183,7 +189,7 @@ function writeTemp(objects: ObjectStore, e: ManifestEntry, tmp: string): void {
     fs.rmSync(fsPath(tmp), { force: true });
     throw err;
   } finally {
-    fs.closeSync(src);
+    if (src !== undefined) fs.closeSync(src);
   }
   fs.closeSync(out);
 }

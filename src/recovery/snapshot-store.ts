@@ -121,6 +121,10 @@ export interface SnapshotStore extends Snapshotter {
   readonly storeDir: string;
   readonly enabled: boolean;
   list(): SnapshotSummary[];
+  /** Every stored object (for tests and diagnostics). */
+  objectHashes(): string[];
+  /** An object's bytes, verified against its hash. */
+  readObject(hash: string): Buffer;
   /** The newest snapshot (of a kind), e.g. the scheduler's catch-up check. */
   latest(kind?: SnapshotKind): SnapshotSummary | undefined;
   /** Full id from a unique prefix ("latest" = newest); throws UserInputError otherwise. */
@@ -192,20 +196,32 @@ class Store implements SnapshotStore {
       keepWeekly: opts.retention?.keepWeekly ?? 0,
     };
     fs.mkdirSync(this.storeDir, { recursive: true, mode: 0o700 });
-    this.objects = new ObjectStore(this.storeDir, this.runner);
     this.index = new IndexDb(path.join(this.storeDir, 'index.db'));
+    this.objects = new ObjectStore(this.storeDir, this.index.db, this.runner);
     this.lock = new StoreLock(path.join(this.storeDir, 'lock'));
     this.journalFile = path.join(this.storeDir, 'restore.journal');
   }
 
   close(): void {
+    this.objects.close();
     this.index.close();
+  }
+
+  objectHashes(): string[] {
+    return this.objects.list();
+  }
+
+  readObject(hash: string): Buffer {
+    return this.objects.get(hash);
   }
 
   /** Under the lock: clear partial work; after a crash, sweep objects no snapshot references. */
   private async recover(stale: boolean): Promise<void> {
     this.objects.init();
-    if (stale) await this.sweep();
+    if (stale) {
+      this.objects.removeOrphanPacks();
+      await this.sweep();
+    }
   }
 
   private locked<T>(fn: () => Promise<T>): Promise<T> {
@@ -270,6 +286,16 @@ class Store implements SnapshotStore {
   }
 
   private async snapshotLocked(request: SnapshotRequest): Promise<SnapshotSummary> {
+    try {
+      return await this.snapshotWrite(request);
+    } catch (e) {
+      // Nothing was committed: what was written is an orphan pack the next writer removes.
+      this.objects.abandonPending();
+      throw e;
+    }
+  }
+
+  private async snapshotWrite(request: SnapshotRequest): Promise<SnapshotSummary> {
     const tops = this.tops(request.extraPaths);
     const prev = this.prevCache();
     const xattrs = xattrReader(this.runner);
@@ -289,7 +315,12 @@ class Store implements SnapshotStore {
       databases.push(copy);
       newBytes += copy.size;
     }
-    const pkgText = await packageList(this.root, this.runner);
+    // The package list is re-read only when dpkg's database changed since the previous snapshot
+    // (a dpkg-query costs more than a whole no-change snapshot).
+    const stamp = dpkgStamp(this.root);
+    const prevMeta = prev?.row.meta;
+    const reuse = stamp !== undefined && prevMeta?.packagesStamp === stamp && prevMeta.packages !== undefined;
+    const pkgText = reuse ? undefined : await packageList(this.root, this.runner);
     const uids = new Set<number>();
     const gids = new Set<number>();
     let bytes = 0;
@@ -309,7 +340,9 @@ class Store implements SnapshotStore {
       groups: owners.groups,
       skipped: cap.skipped.map(displayPath),
     };
-    if (pkgText !== undefined) meta.packages = this.objects.putBuffer(Buffer.from(pkgText, 'utf8'));
+    if (reuse && prevMeta?.packages) meta.packages = prevMeta.packages;
+    else if (pkgText !== undefined) meta.packages = this.objects.putBuffer(Buffer.from(pkgText, 'utf8'));
+    if (stamp !== undefined && meta.packages) meta.packagesStamp = stamp;
     const manifest =
       cap.unchanged && prev
         ? prev.row.manifest
@@ -335,6 +368,7 @@ class Store implements SnapshotStore {
     };
     let expired: string[] = [];
     this.index.db.transaction(() => {
+      this.objects.commitPending();
       this.index.insert(row);
       expired = selectExpired(this.index.list(), this.retention);
       this.index.delete(expired);
@@ -523,14 +557,7 @@ class Store implements SnapshotStore {
       }
       for (const e of entries) if (e.hash) marked.add(e.hash);
     }
-    let removed = 0;
-    for (const h of this.objects.list()) {
-      if (!marked.has(h)) {
-        this.objects.remove(h);
-        removed++;
-      }
-    }
-    return removed;
+    return this.objects.sweep(marked);
   }
 
   async gc(): Promise<{ objectsRemoved: number }> {
@@ -687,6 +714,14 @@ class Store implements SnapshotStore {
     fs.rmSync(this.journalFile, { force: true });
     return report;
   }
+}
+
+/** dpkg's status file identity (inode, size, mtime, ctime), or undefined without dpkg. */
+function dpkgStamp(root: RootPath): string | undefined {
+  const st = fs.statSync(root.real('/var/lib/dpkg/status'), { throwIfNoEntry: false });
+  const upd = fs.statSync(root.real('/var/lib/dpkg/updates'), { throwIfNoEntry: false });
+  if (!st) return undefined;
+  return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${upd?.mtimeMs ?? 0}`;
 }
 
 function summary(row: SnapshotRow): SnapshotSummary {

@@ -19,11 +19,6 @@ function row(
   return { id, timeMs: T0 - hoursAgo * H, kind, trigger, pinned: kind === 'manual' };
 }
 
-function storedObjects(storeDir: string): string[] {
-  const dir = path.join(storeDir, 'objects');
-  return fs.readdirSync(dir).flatMap((d) => fs.readdirSync(path.join(dir, d)));
-}
-
 describe('retention', () => {
   it('keeps the newest max_snapshots automatic snapshots and every manual one', () => {
     const rows = [row('m1', 100, 'manual'), row('s1', 5), row('s2', 4), row('s3', 3), row('s4', 2)];
@@ -90,7 +85,7 @@ describe('retention', () => {
     // Contents of versions 1 and 2 are gone; the manual one's and the shared file's remain.
     const { createHash } = await import('node:crypto');
     const h = (s: string) => createHash('sha256').update(s).digest('hex');
-    const objects = storedObjects(sb.storeDir);
+    const objects = store.objectHashes();
     expect(objects).not.toContain(h('version 1'));
     expect(objects).not.toContain(h('version 2'));
     for (const kept of ['version 3', 'version 4', 'manual version', 'same in every snapshot']) {
@@ -98,7 +93,7 @@ describe('retention', () => {
     }
     const del = await store.delete(manual.id);
     expect(del.objectsRemoved).toBeGreaterThan(0);
-    expect(storedObjects(sb.storeDir)).not.toContain(h('manual version'));
+    expect(store.objectHashes()).not.toContain(h('manual version'));
     expect((await store.verify()).problems).toEqual([]);
     store.close();
   });

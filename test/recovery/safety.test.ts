@@ -12,7 +12,9 @@ afterEach(() => sb?.cleanup());
 
 /** Add a snapshot whose manifest was written by someone else (a tampered or hostile store). */
 function plantSnapshot(sb: Sandbox, id: string, entries: Partial<ManifestEntry>[]): void {
-  const objects = new ObjectStore(sb.storeDir, spawnRunner);
+  const index = new IndexDb(path.join(sb.storeDir, 'index.db'));
+  const objects = new ObjectStore(sb.storeDir, index.db, spawnRunner);
+  objects.init();
   const full = entries.map((e) => ({
     type: 'file' as const,
     mode: 0o644,
@@ -28,7 +30,7 @@ function plantSnapshot(sb: Sandbox, id: string, entries: Partial<ManifestEntry>[
     ...e,
   }));
   const manifest = objects.putBuffer(encodeManifest({ version: 1, entries: full as ManifestEntry[] }));
-  const index = new IndexDb(path.join(sb.storeDir, 'index.db'));
+  objects.commitPending();
   index.insert({
     id,
     time: new Date().toISOString(),
@@ -55,6 +57,7 @@ function plantSnapshot(sb: Sandbox, id: string, entries: Partial<ManifestEntry>[
       skipped: [],
     },
   });
+  objects.close();
   index.close();
 }
 
@@ -109,11 +112,21 @@ describe('restore refuses paths that escape the root', () => {
     const store = sb.open();
     const snap = await store.snapshot({ kind: 'manual' });
     expect((await store.verify()).problems).toEqual([]);
-    const objects = new ObjectStore(sb.storeDir, spawnRunner);
     const { createHash } = await import('node:crypto');
     const hash = createHash('sha256').update('original').digest('hex');
-    fs.chmodSync(objects.pathOf(hash), 0o600);
-    fs.writeFileSync(objects.pathOf(hash), 'tampered');
+    // Flip one byte of the object inside its pack file.
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path.join(sb.storeDir, 'index.db'), { readonly: true });
+    const loc = db.prepare('SELECT pack, offset FROM objects WHERE hash = ?').get(hash) as {
+      pack: string;
+      offset: number;
+    };
+    db.close();
+    const packFile = path.join(sb.storeDir, 'packs', loc.pack);
+    fs.chmodSync(packFile, 0o600);
+    const fd = fs.openSync(packFile, 'r+');
+    fs.writeSync(fd, Buffer.from('X'), 0, 1, loc.offset);
+    fs.closeSync(fd);
     const report = await store.verify(snap.id);
     expect(report.problems).toHaveLength(1);
     expect(report.problems[0]).toMatch(/\/etc\/motd.*corrupt/);
