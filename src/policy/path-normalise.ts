@@ -60,7 +60,17 @@ export function pathPatternRegex(pattern: string): RegExp {
  * it), it matches if the glob could expand to something the pattern names.
  */
 export function pathMatches(path: string, pattern: string, pathIsGlob: boolean): boolean {
-  if (pathPatternRegex(pattern).test(path)) return true;
+  return pathMatchesCompiled(path, pattern, pathPatternRegex(pattern), pathIsGlob);
+}
+
+/** `pathMatches` with the pattern's RegExp already compiled (hot path of the gate). */
+export function pathMatchesCompiled(
+  path: string,
+  pattern: string,
+  patternRe: RegExp,
+  pathIsGlob: boolean,
+): boolean {
+  if (patternRe.test(path)) return true;
   if (!pathIsGlob) return false;
   const globRe = pathPatternRegex(path);
   if (globRe.test(pattern)) return true;
