@@ -112,6 +112,8 @@ export const serviceController: Controller<ServiceSpec, ServiceObserved> = {
   implicitRequires: (spec) => [`package:${spec.package ?? spec.name.replace(/\.service$/, '')}`],
 
   onNotify(spec) {
+    // A service declared stopped stays stopped: a restart would start it.
+    if (spec.state === 'stopped') return [];
     return [
       {
         tool: spec.reload_on_notify ? TOOL.serviceReload : TOOL.serviceRestart,

@@ -127,7 +127,19 @@ export async function controlUnit(
   }
   // Under "/" ask systemctl even when sd_booted() says no: its own error is the most honest answer,
   // and an injected runner may stand in for a real manager.
-  const before = verb === 'start' || verb === 'stop' ? await activeVia(runner, unit) : '';
+  const before = verb === 'restart' ? '' : await activeVia(runner, unit);
+  if (verb === 'reload' && !isRunningState(before)) {
+    // Reloading makes a running process re-read its config; with none running there is nothing to do
+    // (and systemctl would fail the job).
+    return {
+      ok: true,
+      command: ['systemctl', 'is-active', unit],
+      exitCode: 0,
+      stdout: `nothing to reload: ${unit} is ${before || 'not running'}`,
+      stderr: '',
+      changed: false,
+    };
+  }
   if (verb !== 'stop') {
     // A unit file edited since systemd loaded it (a file resource notifying this service) must be
     // re-read first, or the restart would run the old definition.

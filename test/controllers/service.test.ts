@@ -121,6 +121,10 @@ describe('service diff and plan', () => {
     );
   });
 
+  it('does not restart a service declared stopped when notified', () => {
+    expect(serviceController.onNotify?.(spec({ name: 'nginx', state: 'stopped' }))).toEqual([]);
+  });
+
   it('requires the package of the same name, or the one it names', () => {
     expect(serviceController.implicitRequires?.(spec({ name: 'nginx.service' }))).toEqual(['package:nginx']);
     expect(serviceController.implicitRequires?.(spec({ name: 'ssh', package: 'openssh-server' }))).toEqual([

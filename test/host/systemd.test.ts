@@ -179,8 +179,17 @@ describe('start/stop/restart/reload', () => {
     });
     expect(m.calls.filter((c) => c[1] !== 'show')).toEqual([
       ['systemctl', 'restart', 'nginx.service'],
+      ['systemctl', 'is-active', 'nginx.service'],
       ['systemctl', 'reload', 'nginx.service'],
     ]);
+  });
+
+  it('treats a reload of a unit that is not running as a successful no-op', async () => {
+    const m = fakeManager(new Set());
+    const out = await controlUnit(new RootPath('/'), m.runner, 'nginx', 'reload');
+    expect(out).toMatchObject({ ok: true, changed: false });
+    expect(out.stdout).toContain('nothing to reload: nginx.service is inactive');
+    expect(m.calls).toEqual([['systemctl', 'is-active', 'nginx.service']]);
   });
 
   it('runs daemon-reload before a restart when the unit file changed on disk', async () => {
