@@ -30,9 +30,33 @@ export function scheduleProblem(schedule: string): string | undefined {
   if (fields.length !== 5) {
     return `a cron schedule has 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}: "${s}"`;
   }
+  const vixie = vixieProblem(fields);
+  if (vixie) return vixie;
   const checked = validateDetailed(fields.join(' '));
   if (checked.valid) return undefined;
   return checked.errors.map((e) => e.message).join('; ') || `invalid schedule "${s}"`;
+}
+
+const FIELD_NAMES = ['minute', 'hour', 'day-of-month', 'month', 'day-of-week'];
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+/**
+ * node-cron also accepts syntax Debian's cron does not (`L`, `?`, `#`, long names): a line cron
+ * cannot parse is skipped with only a syslog message, so refuse it here. Pure.
+ */
+function vixieProblem(fields: string[]): string | undefined {
+  for (const [i, field] of fields.entries()) {
+    for (const token of field.split(/[,/-]/)) {
+      if (token === '*' || /^\d+$/.test(token)) continue;
+      const lower = token.toLowerCase();
+      if ((i === 3 && MONTHS.includes(lower)) || (i === 4 && DAYS.includes(lower))) continue;
+      return `"${token}" in the ${FIELD_NAMES[i]} field is not cron syntax (numbers, *, ranges, steps, lists${
+        i >= 3 ? ', three-letter names' : ''
+      })`;
+    }
+  }
+  return undefined;
 }
 
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -19,6 +19,24 @@ describe('cron schedules', () => {
     // node-cron's optional seconds field does not exist in /etc/cron.d.
     expect(scheduleProblem('0 0 3 * * *')).toMatch(/got 6/);
     expect(scheduleProblem('@fortnightly')).toMatch(/unknown schedule "@fortnightly"/);
+    expect(scheduleProblem('*/0 * * * *')).toBeDefined();
+  });
+
+  it('refuses syntax node-cron knows but Debian cron does not', () => {
+    expect(scheduleProblem('0 0 L * *')).toMatch(/"L" in the day-of-month field is not cron syntax/);
+    expect(scheduleProblem('0 0 ? * MON')).toMatch(/"\?" in the day-of-month field/);
+    expect(scheduleProblem('0 0 * * monday')).toMatch(/"monday" in the day-of-week field/);
+    expect(scheduleProblem('0 0 * mon *')).toMatch(/"mon" in the month field/);
+    for (const s of [
+      '0 */2 * * 1-5',
+      '5 4 * * sun',
+      '0 0 1 */3 *',
+      '0-59/15 * * * *',
+      '0 0 * * 7',
+      '0 12 * JAN,JUL *',
+    ]) {
+      expect(scheduleProblem(s), s).toBeUndefined();
+    }
   });
 
   it('reports a bad schedule as a spec error on the schedule field', () => {
