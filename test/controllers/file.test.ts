@@ -65,6 +65,20 @@ describe('file diff and plan', () => {
     ]);
   });
 
+  it('marks a missing final newline in the diff', async () => {
+    await fs.writeFile(real('etc/motd'), 'hello\n');
+    const { changes } = await plan({ path: '/etc/motd', content: 'hello' });
+    expect(changes[0]?.diff).toContain('-hello\n+hello\n\\ No newline at end of file');
+  });
+
+  it('replaces a fifo standing where the file should be', async () => {
+    expect((await spawnRunner(['mkfifo', real('etc/pipe')])).exitCode).toBe(0);
+    const { changes, actions } = await plan({ path: '/etc/pipe', content: 'now a file\n' });
+    expect(changes[0]).toEqual({ field: 'type', before: 'other', after: 'file' });
+    await applyActions(actions, toolContext(dirs.root));
+    expect(await fs.readFile(real('etc/pipe'), 'utf8')).toBe('now a file\n');
+  });
+
   it('detects a change that keeps the size the same', async () => {
     await fs.writeFile(real('etc/motd'), 'abc\n');
     const { changes } = await plan({ path: '/etc/motd', content: 'abd\n' });
