@@ -75,3 +75,25 @@ runConformance({
     await expect(fs.lstat(path.join(root, 'etc/cron.daily/old-job'))).rejects.toThrow(/ENOENT/);
   },
 });
+
+runConformance({
+  kind: 'file',
+  title: 'a sensitive source checked by validate before it replaces the file',
+  setup: async (root, dirs) => {
+    await fs.mkdir(path.join(root, 'etc/app'), { recursive: true });
+    await fs.writeFile(path.join(dirs.specDir, 'app.conf'), 'listen = 8080\npassword = hunter2\n');
+  },
+  spec: (_root, dirs) => ({
+    path: '/etc/app/app.conf',
+    source: path.join(dirs.specDir, 'app.conf'),
+    sensitive: true,
+    mode: '0600',
+    validate: 'grep -q "^listen = " %s',
+  }),
+  drift: (root) => fs.writeFile(path.join(root, 'etc/app/app.conf'), 'listen = 9090\npassword = hunter3\n'),
+  extraCheck: async (root) => {
+    const real = path.join(root, 'etc/app/app.conf');
+    expect(await fs.readFile(real, 'utf8')).toBe('listen = 8080\npassword = hunter2\n');
+    expect((await fs.stat(real)).mode & 0o7777).toBe(0o600);
+  },
+});
