@@ -20,7 +20,14 @@ const reps = Number(argv[argv.indexOf('--reps') + 1]) || 3;
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
 const skipLarge = argv.includes('--skip-large');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'aios-bench-snapshot-'));
-const env = { ...process.env, RESTIC_PASSWORD: 'bench', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
+const env = {
+  ...process.env,
+  RESTIC_PASSWORD: 'bench',
+  GIT_AUTHOR_NAME: 'b',
+  GIT_AUTHOR_EMAIL: 'b@b',
+  GIT_COMMITTER_NAME: 'b',
+  GIT_COMMITTER_EMAIL: 'b@b',
+};
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -120,7 +127,8 @@ function floors(dir) {
 }
 
 function changeFive(dir, files, round) {
-  for (let i = 0; i < 5; i++) fs.appendFileSync(files[(i * 97 + round * 13) % files.length], `# change ${round}.${i}\n`);
+  for (let i = 0; i < 5; i++)
+    fs.appendFileSync(files[(i * 97 + round * 13) % files.length], `# change ${round}.${i}\n`);
 }
 
 function listFiles(dir) {
@@ -158,7 +166,12 @@ async function benchTree(name, { realRoot, root }) {
   for (let i = 0; i < reps; i++) {
     const storeDir = path.join(work, `${name}-store-${i}`);
     // In process, as the reconciler calls it before an apply (store opened once, like the daemon).
-    const live = openSnapshotStore({ storeDir, root: realRoot, paths: ['/etc'], retention: { maxSnapshots: 0 } });
+    const live = openSnapshotStore({
+      storeDir,
+      root: realRoot,
+      paths: ['/etc'],
+      retention: { maxSnapshots: 0 },
+    });
     aios.first.push(await time(() => live.snapshot({ kind: 'pre-apply' })));
     await new Promise((r) => setTimeout(r, 100));
     aios.nochange.push(await time(() => live.snapshot({ kind: 'pre-apply' })));
@@ -166,7 +179,12 @@ async function benchTree(name, { realRoot, root }) {
     fs.rmSync(storeDir, { recursive: true, force: true });
     // Changes and restore on the writable copy.
     const copyStore = path.join(work, `${name}-cstore-${i}`);
-    const s = openSnapshotStore({ storeDir: copyStore, root, paths: ['/etc'], retention: { maxSnapshots: 0 } });
+    const s = openSnapshotStore({
+      storeDir: copyStore,
+      root,
+      paths: ['/etc'],
+      retention: { maxSnapshots: 0 },
+    });
     const base = await s.snapshot({ kind: 'pre-apply' });
     await new Promise((r) => setTimeout(r, 100));
     const files = listFiles(etc);
@@ -179,7 +197,13 @@ async function benchTree(name, { realRoot, root }) {
     // Whole process: `aios snapshot` with a temp config.
     const dataDir = path.join(work, `${name}-data-${i}`);
     const cfg = writeConfig(dataDir);
-    const cliEnv = { ...env, AIOS_CONFIG: cfg, HOME: work, XDG_CONFIG_HOME: path.join(work, 'xdg'), AIOS_NO_DAEMON: '1' };
+    const cliEnv = {
+      ...env,
+      AIOS_CONFIG: cfg,
+      HOME: work,
+      XDG_CONFIG_HOME: path.join(work, 'xdg'),
+      AIOS_NO_DAEMON: '1',
+    };
     const cliArgs = [path.join(repo, 'dist/cli/aios.js'), 'snapshot', '--root', realRoot];
     aios.procFirst.push(timeProc(process.execPath, cliArgs, { env: cliEnv }));
     await new Promise((r) => setTimeout(r, 100));
@@ -200,7 +224,9 @@ async function benchTree(name, { realRoot, root }) {
     changeFive(etc, listFiles(etc), i + 200);
     restic.five.push(b(etc));
     const target = path.join(work, `${name}-restic-out-${i}`);
-    restic.restore.push(timeProc('restic', ['restore', '-q', '--repo', repoDir, 'latest', '--target', target]));
+    restic.restore.push(
+      timeProc('restic', ['restore', '-q', '--repo', repoDir, 'latest', '--target', target]),
+    );
     fs.rmSync(repoDir, { recursive: true, force: true });
     fs.rmSync(target, { recursive: true, force: true });
   }
@@ -237,20 +263,52 @@ function report(r) {
   lines.push('');
   lines.push('| | first | no change | 5 files changed | restore |');
   lines.push('|---|---|---|---|---|');
-  lines.push(`| aios (in process, pre-apply) | ${ms(r.aios.first)} | ${ms(r.aios.nochange)} | ${ms(r.aios.five)} | ${ms(r.aios.restore)} (5 files, incl. pre-restore snapshot) |`);
-  lines.push(`| \`aios snapshot\` (whole process) | ${ms(r.aios.procFirst)} | ${ms(r.aios.procNochange)} | | |`);
-  lines.push(`| \`restic backup\` | ${ms(r.restic.first)} | ${ms(r.restic.nochange)} | ${ms(r.restic.five)} | ${ms(r.restic.restore)} (\`restic restore\`, whole tree to a new dir) |`);
-  lines.push(`| git (\`add -A && commit\`) | ${ms(r.git.first)} | ${ms(r.git.status)} (\`git status\`) | ${ms(r.git.five)} | ${ms(r.git.restore)} (\`reset --hard HEAD~1 && clean -fd\`) |`);
+  lines.push(
+    `| aios (in process, pre-apply) | ${ms(r.aios.first)} | ${ms(r.aios.nochange)} | ${ms(r.aios.five)} | ${ms(r.aios.restore)} (5 files, incl. pre-restore snapshot) |`,
+  );
+  lines.push(
+    `| \`aios snapshot\` (whole process) | ${ms(r.aios.procFirst)} | ${ms(r.aios.procNochange)} | | |`,
+  );
+  lines.push(
+    `| \`restic backup\` | ${ms(r.restic.first)} | ${ms(r.restic.nochange)} | ${ms(r.restic.five)} | ${ms(r.restic.restore)} (\`restic restore\`, whole tree to a new dir) |`,
+  );
+  lines.push(
+    `| git (\`add -A && commit\`) | ${ms(r.git.first)} | ${ms(r.git.status)} (\`git status\`) | ${ms(r.git.five)} | ${ms(r.git.restore)} (\`reset --hard HEAD~1 && clean -fd\`) |`,
+  );
   lines.push(`| floor: walk+lstat / read all | ${ms(r.lstat)} | | ${ms(r.read)} (read all) | |`);
   lines.push('');
   const goals = [
-    ['no-change ≤ 2× lstat walk', r.aios.nochange <= 2 * r.lstat, `${ms(r.aios.nochange)} vs 2×${ms(r.lstat)}`],
-    ['no-change ≤ git status', r.aios.nochange <= r.git.status, `${ms(r.aios.nochange)} vs ${ms(r.git.status)}`],
-    ['first ≥ 2× faster than git', r.aios.first * 2 <= r.git.first, `${(r.git.first / r.aios.first).toFixed(1)}×`],
-    ['first ≥ 4× faster than restic', r.aios.first * 4 <= r.restic.first, `${(r.restic.first / r.aios.first).toFixed(1)}×`],
+    [
+      'no-change ≤ 2× lstat walk',
+      r.aios.nochange <= 2 * r.lstat,
+      `${ms(r.aios.nochange)} vs 2×${ms(r.lstat)}`,
+    ],
+    [
+      'no-change ≤ git status',
+      r.aios.nochange <= r.git.status,
+      `${ms(r.aios.nochange)} vs ${ms(r.git.status)}`,
+    ],
+    [
+      'first ≥ 2× faster than git',
+      r.aios.first * 2 <= r.git.first,
+      `${(r.git.first / r.aios.first).toFixed(1)}×`,
+    ],
+    [
+      'first ≥ 4× faster than restic',
+      r.aios.first * 4 <= r.restic.first,
+      `${(r.restic.first / r.aios.first).toFixed(1)}×`,
+    ],
     ['5 changed ≤ git commit', r.aios.five <= r.git.five, `${ms(r.aios.five)} vs ${ms(r.git.five)}`],
-    ['`aios snapshot` ≥ 3× faster than restic (first)', r.aios.procFirst * 3 <= r.restic.first, `${(r.restic.first / r.aios.procFirst).toFixed(1)}×`],
-    ['`aios snapshot` ≥ 3× faster than restic (no change)', r.aios.procNochange * 3 <= r.restic.nochange, `${(r.restic.nochange / r.aios.procNochange).toFixed(1)}×`],
+    [
+      '`aios snapshot` ≥ 3× faster than restic (first)',
+      r.aios.procFirst * 3 <= r.restic.first,
+      `${(r.restic.first / r.aios.procFirst).toFixed(1)}×`,
+    ],
+    [
+      '`aios snapshot` ≥ 3× faster than restic (no change)',
+      r.aios.procNochange * 3 <= r.restic.nochange,
+      `${(r.restic.nochange / r.aios.procNochange).toFixed(1)}×`,
+    ],
   ];
   for (const [goal, ok, detail] of goals) lines.push(`- ${ok ? 'met' : '**missed**'}: ${goal} (${detail})`);
   lines.push('');
@@ -264,16 +322,25 @@ try {
     const copyRoot = path.join(work, 'etc-copy-root');
     fs.mkdirSync(copyRoot);
     execFileSync('cp', ['-a', '/etc', path.join(copyRoot, 'etc')]);
-    trees.push(['this machine\'s /etc', { realRoot: '/', root: copyRoot }]);
+    trees.push(["this machine's /etc", { realRoot: '/', root: copyRoot }]);
   }
-  for (const [key, n] of [['gen3k', 3000], ['gen30k', 30000]]) {
+  for (const [key, n] of [
+    ['gen3k', 3000],
+    ['gen30k', 30000],
+  ]) {
     if (only && only !== key) continue;
     if (key === 'gen30k' && skipLarge) continue;
     const root = path.join(work, key);
     generate(path.join(root, 'etc'), n);
     trees.push([`generated /etc-like tree (${n} files)`, { realRoot: root, root }]);
   }
-  const out = [`Measured ${new Date().toISOString()} on ${os.cpus().length} CPU(s), load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; median of ${reps}.`, ''];
+  const out = [
+    `Measured ${new Date().toISOString()} on ${os.cpus().length} CPU(s), load ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}; median of ${reps}.`,
+    '',
+  ];
   for (const [name, t] of trees) {
     await new Promise((r) => setTimeout(r, 200));
     const r = await benchTree(name, t);

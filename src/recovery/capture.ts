@@ -51,6 +51,33 @@ export interface CaptureResult {
   startedMs: number;
 }
 
+let scratch = Buffer.allocUnsafe(256 * 1024);
+
+/**
+ * open + read + close into a reused buffer: one syscall fewer than readFileSync (no fstat) and no
+ * allocation per file. The result is a view of the scratch buffer, valid until the next call.
+ */
+function readSmall(file: Buffer, expected: number): Buffer {
+  if (scratch.length < expected + 1) scratch = Buffer.allocUnsafe(expected + 1 + 64 * 1024);
+  const fd = fs.openSync(file, 'r');
+  try {
+    let n = 0;
+    for (;;) {
+      if (n === scratch.length) {
+        const bigger = Buffer.allocUnsafe(scratch.length * 2);
+        scratch.copy(bigger);
+        scratch = bigger;
+      }
+      const r = fs.readSync(fd, scratch, n, scratch.length - n, null);
+      if (r === 0) break;
+      n += r;
+    }
+    return scratch.subarray(0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export function entryKey(e: { path: string; outside?: boolean | undefined }): string {
   return e.outside ? `!${e.path}` : e.path;
 }
@@ -125,7 +152,7 @@ export async function capture(input: CaptureInput): Promise<CaptureResult> {
       if (type === 'file') {
         const src = fsPath(realPath);
         if (st.size <= WHOLE_READ_MAX) {
-          const data = fs.readFileSync(src);
+          const data = readSmall(src, st.size);
           entry.size = data.length;
           entry.hash = input.objects
             ? input.objects.putBuffer(data)

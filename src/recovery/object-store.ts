@@ -111,7 +111,8 @@ export class ObjectStore {
   /** Store a buffer; returns its hash. Existing objects are not written again. */
   putBuffer(data: Buffer, knownHash?: string): string {
     const hash = knownHash ?? createHash('sha256').update(data).digest('hex');
-    if (this.has(hash)) return hash;
+    // Small contents are only ever packed, so no loose-file lookup (a syscall) for them.
+    if (data.length <= PACK_MAX ? this.locate(hash) !== undefined : this.has(hash)) return hash;
     if (data.length <= PACK_MAX) {
       if (!this.pack) {
         const name = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}.pack`;

@@ -144,6 +144,8 @@ export interface SnapshotStore extends Snapshotter {
 }
 
 const AUTOMATIC: SnapshotKind[] = ['pre-apply', 'scheduled'];
+/** Databases up to this size are copied in memory with serialize(); bigger ones with backup(). */
+const SERIALIZE_MAX = 64 * 1024 * 1024;
 
 function newId(now: Date): string {
   const iso = now.toISOString();
@@ -379,16 +381,25 @@ class Store implements SnapshotStore {
     return summary(row);
   }
 
+  /**
+   * A consistent copy of a live SQLite db (never its file bytes, which a writer may be changing):
+   * `serialize()` reads it inside one read transaction, in memory; big databases go through the
+   * online backup API to a temp file instead.
+   */
   private async backupDatabase(file: string): Promise<DatabaseCopy> {
-    const tmp = path.join(this.objects.tmpDir, `db-${process.pid}-${randomBytes(6).toString('hex')}`);
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
+      if (fs.statSync(file).size <= SERIALIZE_MAX) {
+        const data = db.serialize();
+        return { path: path.resolve(file), hash: this.objects.putBuffer(data), size: data.length };
+      }
+      const tmp = path.join(this.objects.tmpDir, `db-${process.pid}-${randomBytes(6).toString('hex')}`);
       await db.backup(tmp);
+      const { hash, size } = this.objects.adoptFile(tmp);
+      return { path: path.resolve(file), hash, size };
     } finally {
       db.close();
     }
-    const { hash, size } = this.objects.adoptFile(tmp);
-    return { path: path.resolve(file), hash, size };
   }
 
   // ---------- queries ----------
