@@ -169,3 +169,27 @@ describe('refusals before anything runs', () => {
     expect(await readEtc(dir, 'passwd')).toEqual(['root:x:0:0:root:/root:/bin/bash']);
   });
 });
+
+// Opt-in: a real Debian tree (debootstrap) as the root, with its own login.defs and skel.
+const debootstrapRoot = process.env.AIOS_TEST_DEBOOTSTRAP_ROOT;
+describe.skipIf(!debootstrapRoot)('shadow tools on a debootstrap root (AIOS_TEST_DEBOOTSTRAP_ROOT)', () => {
+  it('adds and removes a group and a user with the root’s own defaults', async () => {
+    const r = new RootPath(debootstrapRoot as string);
+    expect(await addGroup(r, spawnRunner, 'aiostestg', { gid: 4321 })).toMatchObject({
+      ok: true,
+      changed: true,
+    });
+    const u = await addUser(r, spawnRunner, 'aiostestu', { gid: 'aiostestg', create_home: true });
+    expect(u.error?.message ?? '').toBe('');
+    expect(await observeUser(r, 'aiostestu')).toMatchObject({
+      gid: 4321,
+      group: 'aiostestg',
+      home: '/home/aiostestu',
+    });
+    // Debian's skel came along: the root's own defaults were used.
+    expect(await fs.readFile(path.join(r.root, 'home/aiostestu/.bashrc'), 'utf8')).toContain('bash');
+    expect(await removeUser(r, spawnRunner, 'aiostestu')).toMatchObject({ ok: true, changed: true });
+    expect(await removeGroup(r, spawnRunner, 'aiostestg')).toMatchObject({ ok: true, changed: true });
+    await fs.rm(path.join(r.root, 'home/aiostestu'), { recursive: true, force: true });
+  });
+});
