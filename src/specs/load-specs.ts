@@ -134,7 +134,8 @@ export function parseSpecFile(
       continue;
     }
     value.forEach((table, index) => {
-      const pos = tables[index];
+      // Inline `kind = [{...}, {...}]` has one located line for all its entries.
+      const pos = tables[index] ?? tables[tables.length - 1];
       const r = toResource(controller, kind, table, index, pos, file, specDir, problems);
       if (r) out.push(r);
     });

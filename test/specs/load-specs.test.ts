@@ -147,3 +147,23 @@ describe('managed children of a purging directory', () => {
     expect(resources[0]?.spec.managed_children).toEqual(['/etc/app/a.conf', '/etc/app/sub/b.conf']);
   });
 });
+
+describe('other TOML shapes', () => {
+  it('accepts inline arrays of tables and gives their entries the line of the key', async () => {
+    const f = write('inline.toml', '# two packages\npackage = [{ name = "a" }, { name = "b" }]\n');
+    const { resources } = await loadSpecs(dir, { lookup: fakeLookup });
+    expect(resources.map((r) => [r.id, r.source.line])).toEqual([
+      ['package:a', 2],
+      ['package:b', 2],
+    ]);
+    expect(resources[0]?.source.file).toBe(f);
+  });
+
+  it('loads the same resources in the same order every time', async () => {
+    for (const n of ['z', 'a', 'm']) write(`${n}.toml`, `[[package]]\nname = "${n}"\n`);
+    const one = await loadSpecs(dir, { lookup: fakeLookup });
+    const two = await loadSpecs(dir, { lookup: fakeLookup });
+    expect(one.resources.map((r) => r.id)).toEqual(['package:a', 'package:m', 'package:z']);
+    expect(two.resources).toEqual(one.resources);
+  });
+});
