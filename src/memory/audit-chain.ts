@@ -84,9 +84,9 @@ export function verifyAuditRows(
     expected++;
   }
   const last = expected - 1;
-  if (head === undefined) {
+  if (head === undefined || head.seq === 0) {
     if (last === 0) return { ok: true, count, head: null };
-    return { ok: false, count, firstBrokenSeq: last, reason: 'the audit head record is missing' };
+    return { ok: false, count, firstBrokenSeq: 1, reason: 'the audit head record is missing or reset' };
   }
   if (head.seq > last) {
     return {

@@ -45,7 +45,7 @@ import {
   hashAuditRow,
   verifyAuditRows,
 } from './audit-chain.js';
-import { toFtsQuery } from './fts-query.js';
+import { makeSnippet, searchTerms, toFtsQuery } from './fts-query.js';
 import type {
   AuditEntry,
   ChatMessageRecord,
@@ -65,7 +65,7 @@ import type {
   TimeInput,
   ToolCallRecord,
 } from './memory-types.js';
-import { KIND_CODE, MEMORY_KINDS, type MemoryKind, migrate } from './migrations.js';
+import { ftsInsertSql, KIND_CODE, MEMORY_KINDS, type MemoryKind, migrate } from './migrations.js';
 import { redact, redactArgv, redactValue } from './redact.js';
 
 export type { AuditVerifyResult } from './audit-chain.js';
@@ -110,6 +110,7 @@ export class MemoryStore {
   readonly db: Database.Database;
   private readonly stmts = new Map<string, Database.Statement>();
   private lastId: number | undefined;
+  private auditHead: { seq: number; hash: string } | undefined;
 
   constructor(file: string, options: OpenMemoryOptions = {}) {
     this.path = path.resolve(file);
@@ -143,16 +144,27 @@ export class MemoryStore {
     return this.db
       .transaction(() => {
         this.lastId = undefined;
+        this.auditHead = undefined;
         try {
           const result = fn();
-          if (this.lastId !== undefined)
-            this.stmt('UPDATE id_counter SET value = ? WHERE id = 1').run(this.lastId);
+          // Counters are written once per transaction, last: a per-row UPDATE (or an AFTER INSERT
+          // trigger) would open statement savepoints, and FTS5 flushes its index at each one.
+          this.flushCounters();
           return result;
         } finally {
           this.lastId = undefined;
+          this.auditHead = undefined;
         }
       })
       .immediate();
+  }
+
+  private flushCounters(): void {
+    if (this.lastId !== undefined) this.stmt('UPDATE id_counter SET value = ? WHERE id = 1').run(this.lastId);
+    const head = this.auditHead;
+    if (head !== undefined) {
+      this.stmt('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1').run(head.seq, head.hash);
+    }
   }
 
   /** The next shared row id. Only inside a write transaction: the counter is read once under the
@@ -170,6 +182,7 @@ export class MemoryStore {
   recordCommand(rec: CommandRecord): number {
     const argv = redactArgv(rec.argv.map(String));
     return this.insert(
+      'command',
       'INSERT INTO commands(id, ts, argv, command, cwd, exit_code, duration_ms, source) VALUES (?,?,?,?,?,?,?,?)',
       [
         ms(rec.ts),
@@ -199,6 +212,7 @@ export class MemoryStore {
 
   addMessage(rec: ChatMessageRecord): number {
     return this.insert(
+      'chat',
       'INSERT INTO chat_messages(id, session_id, ts, role, content, data) VALUES (?,?,?,?,?,?)',
       [rec.sessionId, ms(rec.ts), rec.role, redact(rec.content), json(rec.data)],
     );
@@ -206,6 +220,7 @@ export class MemoryStore {
 
   recordToolCall(rec: ToolCallRecord): number {
     return this.insert(
+      'tool',
       `INSERT INTO tool_calls(id, ts, tool, args, result_summary, exit_code, duration_ms, session_id, run_id, resource_id)
        VALUES (?,?,?,?,?,?,?,?,?,?)`,
       [
@@ -228,6 +243,7 @@ export class MemoryStore {
     const tool = isText ? null : (rec.action as { tool?: string }).tool;
     const resource = isText ? null : (rec.action as { resource?: string }).resource;
     return this.insert(
+      'decision',
       'INSERT INTO decisions(id, ts, action, tool, verdict, rule, reason, source, resource_id) VALUES (?,?,?,?,?,?,?,?,?)',
       [
         ms(rec.ts),
@@ -243,7 +259,7 @@ export class MemoryStore {
   }
 
   startRun(rec: ReconcileRunStart): number {
-    return this.insert('INSERT INTO reconcile_runs(id, ts, trigger) VALUES (?,?,?)', [
+    return this.insert('reconcile', 'INSERT INTO reconcile_runs(id, ts, trigger) VALUES (?,?,?)', [
       ms(rec.ts),
       redact(rec.trigger),
     ]);
@@ -262,6 +278,7 @@ export class MemoryStore {
 
   recordEvent(rec: ResourceEventRecord): number {
     return this.insert(
+      'event',
       `INSERT INTO resource_events(id, run_id, ts, resource_id, status, label, changes, diff, message)
        VALUES (?,?,?,?,?,?,?,?,?)`,
       [
@@ -289,9 +306,12 @@ export class MemoryStore {
       const prevHash = last?.hash ?? GENESIS_HASH;
       const row = { seq: (last?.seq ?? 0) + 1, ts: ms(ts), kind: safeKind, payload: body };
       const hash = hashAuditRow(prevHash, row);
+      const id = this.nextId();
       this.stmt(
         'INSERT INTO audit_log(seq, id, ts, kind, payload, prev_hash, hash) VALUES (?,?,?,?,?,?,?)',
-      ).run(row.seq, this.nextId(), row.ts, row.kind, row.payload, prevHash, hash);
+      ).run(row.seq, id, row.ts, row.kind, row.payload, prevHash, hash);
+      this.stmt(ftsInsertSql('audit')).run({ id });
+      this.auditHead = { seq: row.seq, hash };
       return { seq: row.seq, hash };
     });
   }
@@ -348,17 +368,12 @@ export class MemoryStore {
       window === 0 ? -1 : window,
       clampLimit(opts.limit, 20),
     ) as { rowid: number; b: number }[];
-    // Snippets only for the rows shown. A rowid range, not `rowid = ?`: FTS5 mishandles a bound
-    // (non-literal) equality on rowid next to MATCH here and returns another row.
-    const snippetStmt = this.stmt(
-      `SELECT ts, snippet(memory_fts, 0, ?, ?, '…', 16) AS snippet FROM memory_fts
-       WHERE memory_fts MATCH ? AND rowid <= ? AND rowid >= ?`,
-    );
+    // Snippets only for the rows shown, from the stored text by rowid (no second MATCH).
+    const bodyStmt = this.stmt('SELECT ts, body FROM memory_fts WHERE rowid = ?');
+    const terms = searchTerms(text);
     const hits: SearchHit[] = [];
     for (const r of ranked) {
-      const row = snippetStmt.get(open, close, query, r.rowid, r.rowid) as
-        | { ts: number; snippet: string }
-        | undefined;
+      const row = bodyStmt.get(r.rowid) as { ts: number; body: string } | undefined;
       if (!row) continue;
       const kind = KIND_BY_CODE.get(r.rowid & 7) ?? 'command';
       const id = Math.floor(r.rowid / 8);
@@ -367,7 +382,7 @@ export class MemoryStore {
         // audit rows are known by their chain position, not the shared id
         id: kind === 'audit' ? this.auditSeq(id) : id,
         ts: iso(row.ts),
-        snippet: row.snippet,
+        snippet: makeSnippet(row.body, terms, open, close),
         score: -r.b,
       });
     }
@@ -467,10 +482,11 @@ export class MemoryStore {
   }
 
   /** Runs an INSERT whose first parameter is the row's shared id; returns that id. */
-  private insert(sql: string, params: unknown[]): number {
+  private insert(kind: MemoryKind, sql: string, params: unknown[]): number {
     return this.transaction(() => {
       const id = this.nextId();
       this.stmt(sql).run(id, ...params);
+      this.stmt(ftsInsertSql(kind)).run({ id });
       return id;
     });
   }
