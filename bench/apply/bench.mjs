@@ -67,6 +67,20 @@ function timings(stdout) {
   );
 }
 
+/** The first and last file exist with the expected body and mode: the tool really did the work. */
+function check(root, n, context) {
+  for (const i of [0, n - 1]) {
+    const f = path.join(root, rel(i));
+    if (
+      !fs.existsSync(f) ||
+      fs.readFileSync(f, 'utf8') !== body(i) ||
+      (fs.statSync(f).mode & 0o777) !== 0o644
+    ) {
+      throw new Error(`${f} was not written as expected (${context})`);
+    }
+  }
+}
+
 function drift(root, n) {
   for (let i = 0; i < 10; i++)
     fs.writeFileSync(path.join(root, rel(Math.floor((i * n) / 10))), body(i, ' DRIFT'));
@@ -94,6 +108,7 @@ function benchAios(n) {
   const first = cli('apply', '--yes');
   if (first.code !== 0)
     throw new Error(`aios first apply failed: ${first.stderr}${first.stdout.slice(-2000)}`);
+  check(root, n, 'aios');
   out.first = { s: first.s, phases: timings(first.stdout) };
   const noop = cli('apply', '--yes');
   out.noChange = { s: noop.s, phases: timings(noop.stdout) };
@@ -134,7 +149,9 @@ function benchPuppet(n) {
     manifest,
   ];
   const out = { n };
-  out.first = time('puppet', args).s;
+  const first = time('puppet', args);
+  check(root, n, `puppet: ${first.stderr.slice(-500)}`);
+  out.first = first.s;
   out.noChange = time('puppet', args).s;
   out.noop = time('puppet', [...args, '--noop']).s;
   drift(root, n);
@@ -166,7 +183,9 @@ function benchAnsible(n) {
   };
   const args = ['-i', 'localhost,', book];
   const out = { n };
-  out.first = time('ansible-playbook', args, { env }).s;
+  const first = time('ansible-playbook', args, { env });
+  check(root, n, `ansible: ${first.stdout.slice(-500)}`);
+  out.first = first.s;
   out.noChange = time('ansible-playbook', args, { env }).s;
   out.check = time('ansible-playbook', [...args, '--check'], { env }).s;
   drift(root, n);
