@@ -182,6 +182,24 @@ describe('aios apply', () => {
   });
 });
 
+describe('auto_rollback', () => {
+  it('restores what the run changed when a resource does not converge, and reports both', () => {
+    const s = box('auto_rollback = true\n');
+    fs.writeFileSync(rootFile(s, '/etc/a.conf'), 'old\n');
+    writeSpec(
+      s,
+      'r.toml',
+      '[[file]]\npath = "/etc/a.conf"\ncontent = "new\\n"\n\n[[exec]]\nname = "liar"\ncommand = "true"\ncreates = "/etc/never"\nrequires = ["file:/etc/a.conf"]\n',
+    );
+    const r = run(s, ['apply', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/failed\s+exec:liar/);
+    expect(r.stdout).toMatch(/did not converge/);
+    expect(r.stdout).toMatch(/auto-rollback: restored 1 and removed 0 path\(s\) from snapshot \S+/);
+    expect(fs.readFileSync(rootFile(s, '/etc/a.conf'), 'utf8')).toBe('old\n');
+  });
+});
+
 describe('notify', () => {
   it('runs a notified refreshonly exec after its input changed, and keeps it queued until it succeeds', () => {
     const s = box();
