@@ -126,7 +126,7 @@ function floors(dir) {
   return { entries, files: files.length, bytes: floors.bytes, lstat: median(lstatMs), read: median(readMs) };
 }
 
-function changeFive(dir, files, round) {
+function changeFive(_dir, files, round) {
   for (let i = 0; i < 5; i++)
     fs.appendFileSync(files[(i * 97 + round * 13) % files.length], `# change ${round}.${i}\n`);
 }

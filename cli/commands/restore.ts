@@ -53,7 +53,8 @@ const run: CommandRun = async (args, io) => {
     }
     if (args.json) printJson(io, report);
     else io.out(render(io, report));
-    return 0;
+    for (const p of report.problems) io.err(`aios: restore: ${p}`);
+    return report.problems.length > 0 ? 1 : 0;
   } finally {
     store.close();
   }

@@ -225,7 +225,8 @@ export function preflight(ctx: Pick<ExecuteContext, 'rootPrefix' | 'objects'>, o
   }
 }
 
-export async function executeRestore(ctx: ExecuteContext, ops: RestoreOp[]): Promise<void> {
+/** Returns the problems it worked around (directories kept, xattrs refused); throws on I/O failure. */
+export async function executeRestore(ctx: ExecuteContext, ops: RestoreOp[]): Promise<string[]> {
   const guard = new AncestorGuard(ctx.rootPrefix);
   const touchedDirs = new Set<string>();
   const real = (o: { path: string; outside?: boolean | undefined }) => realOf(ctx.rootPrefix, o);
@@ -351,9 +352,7 @@ export async function executeRestore(ctx: ExecuteContext, ops: RestoreOp[]): Pro
   if (notEmpty.length > 0) {
     xattrErrors.push(`kept non-empty directories holding uncaptured files: ${notEmpty.join(', ')}`);
   }
-  if (xattrErrors.length > 0) {
-    throw new HostError(`restore finished with problems: ${xattrErrors.join('; ')}`);
-  }
+  return xattrErrors;
 }
 
 async function syncFiles(runner: ProcessRunner, files: string[]): Promise<void> {

@@ -88,6 +88,8 @@ export interface RestoreReport extends RestoreResult {
   snapshot: string;
   dryRun: boolean;
   plan: RestorePlanItem[];
+  /** What the restore could not do but did not stop for (kept directories, xattrs refused). */
+  problems: string[];
   /** An interrupted restore this call finished first. */
   resumed?: string;
 }
@@ -287,9 +289,9 @@ class Store implements SnapshotStore {
     return this.locked(() => this.snapshotLocked(request));
   }
 
-  private async snapshotLocked(request: SnapshotRequest): Promise<SnapshotSummary> {
+  private async snapshotLocked(request: SnapshotRequest, protect: string[] = []): Promise<SnapshotSummary> {
     try {
-      return await this.snapshotWrite(request);
+      return await this.snapshotWrite(request, protect);
     } catch (e) {
       // Nothing was committed: what was written is an orphan pack the next writer removes.
       this.objects.abandonPending();
@@ -297,7 +299,7 @@ class Store implements SnapshotStore {
     }
   }
 
-  private async snapshotWrite(request: SnapshotRequest): Promise<SnapshotSummary> {
+  private async snapshotWrite(request: SnapshotRequest, protect: string[]): Promise<SnapshotSummary> {
     const tops = this.tops(request.extraPaths);
     const prev = this.prevCache();
     const xattrs = xattrReader(this.runner);
@@ -372,7 +374,10 @@ class Store implements SnapshotStore {
     this.index.db.transaction(() => {
       this.objects.commitPending();
       this.index.insert(row);
-      expired = selectExpired(this.index.list(), this.retention);
+      // Never expire what a restore in progress needs: its target and its safety snapshot.
+      const pending = this.pendingRestore();
+      const keep = new Set([...protect, pending?.snapshot, pending?.preRestore]);
+      expired = selectExpired(this.index.list(), this.retention).filter((id) => !keep.has(id));
       this.index.delete(expired);
     })();
     this.manifests.clear();
@@ -686,6 +691,7 @@ class Store implements SnapshotStore {
       plan: describePlan(ops),
       restored: ops.filter((o) => o.kind !== 'remove').map((o) => displayPath(o.path)),
       removed: ops.filter((o) => o.kind === 'remove').map((o) => displayPath(o.path)),
+      problems: [],
     };
     if (opts.dryRun) return report;
     if (ops.length === 0) {
@@ -697,12 +703,15 @@ class Store implements SnapshotStore {
 
     let preRestore = journal?.preRestore;
     if (!journal) {
-      const pre = await this.snapshotLocked({
-        kind: 'pre-restore',
-        description: `before restoring ${row.id}`,
-        trigger: `restore ${row.id}`,
-        extraPaths: row.meta.paths.map(displayPath),
-      });
+      const pre = await this.snapshotLocked(
+        {
+          kind: 'pre-restore',
+          description: `before restoring ${row.id}`,
+          trigger: `restore ${row.id}`,
+          extraPaths: row.meta.paths.map(displayPath),
+        },
+        [row.id],
+      );
       preRestore = pre.id;
     }
     if (preRestore) report.preRestoreSnapshot = preRestore;
@@ -718,7 +727,7 @@ class Store implements SnapshotStore {
       startedAt: journal?.startedAt ?? new Date().toISOString(),
     };
     await atomicWrite(this.journalFile, JSON.stringify(j));
-    await executeRestore(
+    report.problems = await executeRestore(
       { ...ctx, objects: this.objects, runner: this.runner, snapshotEntries: entries },
       ops as RestoreOp[],
     );

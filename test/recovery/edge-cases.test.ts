@@ -218,3 +218,20 @@ describe('snapshot edge cases', () => {
     store.close();
   });
 });
+
+describe('restore removals', () => {
+  it('never deletes uncaptured (excluded) files: their directory is kept and reported', async () => {
+    sb = sandbox();
+    sb.write('/etc/base', 'b');
+    const store = sb.open({ exclude: ['*.swp'] });
+    const snap = await store.snapshot({ kind: 'manual' });
+    sb.write('/etc/newdir/captured', 'c');
+    sb.write('/etc/newdir/editor.swp', 'unsaved work');
+    const r = await store.restore(snap.id);
+    expect(r.problems).toEqual(['kept non-empty directories holding uncaptured files: /etc/newdir']);
+    expect(store.pendingRestore()).toBeUndefined();
+    expect(fs.existsSync(sb.r('/etc/newdir/captured'))).toBe(false);
+    expect(fs.readFileSync(sb.r('/etc/newdir/editor.swp'), 'utf8')).toBe('unsaved work');
+    store.close();
+  });
+});

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RetentionRow, selectExpired, weekKey } from '../../src/recovery/retention.js';
 import { type Sandbox, sandbox } from './fixtures.js';
@@ -163,6 +162,33 @@ describe('snapshot diff', () => {
         'owner root -> 1234',
       ]);
     }
+    store.close();
+  });
+});
+
+describe('garbage collection of packs', () => {
+  it('unlinks packs whose objects all expired and rewrites packs that are mostly garbage', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    sb = sandbox();
+    const store = sb.open({ retention: { maxSnapshots: 1 } });
+    const packs = () => fs.readdirSync(path.join(sb.storeDir, 'packs')).sort();
+    for (let i = 0; i < 20; i++) sb.write(`/etc/f${i}`, `first generation ${i} `.repeat(200));
+    await store.snapshot({ kind: 'scheduled' });
+    const firstPacks = packs();
+    expect(firstPacks).toHaveLength(1);
+    // Change 19 of 20 files: the first pack is now mostly garbage once its snapshot expires.
+    for (let i = 1; i < 20; i++) sb.write(`/etc/f${i}`, `second generation ${i} `.repeat(200));
+    const second = await store.snapshot({ kind: 'scheduled' });
+    expect(store.list().map((s) => s.id)).toEqual([second.id]);
+    expect(packs()).not.toContain(firstPacks[0]);
+    const report = await store.verify();
+    expect(report.problems).toEqual([]);
+    expect(report.unreferenced).toBe(0);
+    // The surviving object of the first generation (f0) was moved, not lost.
+    sb.write('/etc/f0', 'overwritten');
+    await store.restore(second.id);
+    expect(fs.readFileSync(sb.r('/etc/f0'), 'utf8')).toBe('first generation 0 '.repeat(200));
     store.close();
   });
 });
