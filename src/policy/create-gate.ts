@@ -9,6 +9,7 @@ import type { Action, Decision, Effect, Verdict } from '../types.js';
 import type { Finding, ShellAnalysis } from './analysis-types.js';
 import { patternRules } from './config-patterns.js';
 import type { PolicyGate } from './gate-types.js';
+import { pathPatternRegex } from './path-normalise.js';
 import { type LoadedPolicies, loadPolicies, MODES } from './policy-loader.js';
 import { ruleMatchesFinding, ruleMatchesSubject } from './rule-match.js';
 import type { ModeSettings, Rule, Subject } from './rule-types.js';
@@ -69,6 +70,7 @@ export function createGate(opts: GateOptions): Gate {
   ];
   const findingRules = active.filter((r) => r.findings.length > 0);
   const subjectRules = active.filter((r) => r.findings.length === 0);
+  const rulesFor = ruleIndex(subjectRules);
   const root = opts.root ?? '/';
   const analyzeOpts = (cwd?: string): AnalyzeOptions => ({ home, ...(cwd ? { cwd } : {}) });
 
@@ -87,7 +89,7 @@ export function createGate(opts: GateOptions): Gate {
     }
     for (const s of subjects) {
       let allowRule: Rule | undefined;
-      for (const r of subjectRules) {
+      for (const r of rulesFor(s)) {
         if (!ruleMatchesSubject(r, s)) continue;
         if (r.verdict === 'deny')
           return { verdict: 'deny', rule: r.id, reason: `${r.description}: ${s.raw}` };
@@ -184,6 +186,42 @@ export function createGate(opts: GateOptions): Gate {
 /** Analyse a command line without deciding (for `aios policy check` output and tests). */
 export function analyze(command: string, opts: AnalyzeOptions = {}): ShellAnalysis {
   return analyzeShell(command, opts);
+}
+
+/**
+ * The rules that can possibly name a subject, in evaluation order: a command rule only for its
+ * command names, a tool rule only for its tools. Computed once per command name (the gate's hot path).
+ */
+function ruleIndex(rules: Rule[]): (s: Subject) => Rule[] {
+  const glob = /[*?[]/;
+  const matchesName = (name: string, list: string[]) =>
+    list.some((p) => p === name || (glob.test(p) && pathPatternRegex(p).test(name)));
+  const forTools = rules.filter((r) => !r.pattern && r.command.length === 0);
+  const byTool = new Map<string, Rule[]>();
+  const byName = new Map<string, Rule[]>();
+  return (s) => {
+    if (s.kind === 'tool') {
+      let list = byTool.get(s.tool);
+      if (!list) {
+        list = forTools.filter((r) => r.tool.length === 0 || matchesName(s.tool, r.tool));
+        byTool.set(s.tool, list);
+      }
+      return list;
+    }
+    let list = byName.get(s.name);
+    if (!list) {
+      list = rules.filter((r) =>
+        r.pattern
+          ? true
+          : r.command.length > 0
+            ? matchesName(s.name, r.command)
+            : r.tool.length === 0 || matchesName('bash', r.tool),
+      );
+      if (byName.size > 10_000) byName.clear();
+      byName.set(s.name, list);
+    }
+    return list;
+  };
 }
 
 function modeDefault(mode: ModeSettings, s: Subject, allowRule: Rule | undefined): Decision {
