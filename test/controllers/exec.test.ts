@@ -185,6 +185,25 @@ describe('exec commands', () => {
     expect(await fs.readFile(path.join(dirs.root, 'var/log.txt'), 'utf8')).toBe('ran\n');
   });
 
+  it('on notify, skips the command when unless exits 0 or onlyif exits non-zero', async () => {
+    await fs.mkdir(path.join(dirs.root, 'var'));
+    const log = path.join(dirs.root, 'var/log.txt');
+    const run = async (guards: Record<string, string>) => {
+      const spec = parse({
+        name: 'n',
+        command: 'echo ran >> "$AIOS_ROOT/var/log.txt"',
+        refreshonly: true,
+        ...guards,
+      });
+      await applyActions(execController.onNotify?.(spec) ?? [], toolContext(dirs.root));
+    };
+    await run({ unless: 'true' });
+    await run({ onlyif: 'false' });
+    await expect(fs.readFile(log, 'utf8')).rejects.toThrow(/ENOENT/);
+    await run({ unless: 'false', onlyif: 'true' });
+    expect(await fs.readFile(log, 'utf8')).toBe('ran\n');
+  });
+
   it('requires its working directory and watches its creates path', () => {
     const spec = parse({ name: 'x', command: 'c', creates: '/opt/x/.done', cwd: '/opt/x' });
     expect(execController.implicitRequires?.(spec)).toEqual(['directory:/opt/x']);

@@ -260,6 +260,19 @@ describe('file diff and plan', () => {
     expect(other.changes[0]?.diff).toContain('-inside-the-root');
   });
 
+  it('observes the real root read-only when the root is /', async () => {
+    const hostname = await fs.readFile('/etc/hostname', 'utf8');
+    const host = { root: new RootPath('/'), runner: spawnRunner, specDir: dirs.specDir };
+    const same = await planResource(fileController, spec({ path: '/etc/hostname', content: hostname }), host);
+    expect(same.changes).toEqual([]);
+    const other = await planResource(
+      fileController,
+      spec({ path: '/etc/hostname', content: `${hostname}x` }),
+      host,
+    );
+    expect(other.changes.map((c) => c.field)).toEqual(['content']);
+  });
+
   it('summarizes instead of diffing a large or binary file', async () => {
     await fs.writeFile(real('etc/big'), 'a'.repeat(300 * 1024));
     const big = await plan({ path: '/etc/big', content: 'small\n' });
