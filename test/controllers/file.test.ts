@@ -261,13 +261,13 @@ describe('file diff and plan', () => {
   });
 
   it('observes the real root read-only when the root is /', async () => {
-    const hostname = await fs.readFile('/etc/hostname', 'utf8');
+    const passwd = await fs.readFile('/etc/passwd', 'utf8');
     const host = { root: new RootPath('/'), runner: spawnRunner, specDir: dirs.specDir };
-    const same = await planResource(fileController, spec({ path: '/etc/hostname', content: hostname }), host);
+    const same = await planResource(fileController, spec({ path: '/etc/passwd', content: passwd }), host);
     expect(same.changes).toEqual([]);
     const other = await planResource(
       fileController,
-      spec({ path: '/etc/hostname', content: `${hostname}x` }),
+      spec({ path: '/etc/passwd', content: `${passwd}x` }),
       host,
     );
     expect(other.changes.map((c) => c.field)).toEqual(['content']);
