@@ -22,7 +22,8 @@
 //   Nothing else audits for you: record* methods never append audit rows on their own.
 //
 //   Reading:
-//     mem.search(text, {limit?, kind?, mark?})  -> SearchHit[]  (FTS5, bm25-ranked, snippets; any text is safe)
+//     mem.search(text, {limit?, kind?, mark?, window?}) -> SearchHit[] (FTS5, bm25 over the newest
+//                      `window` (1000) matches, snippets; any text is safe)
 //     mem.history({limit?, kind?, before?})     -> HistoryEntry[] newest first, across kinds or one kind
 //     mem.verifyAudit()                         -> {ok, count, head} | {ok:false, firstBrokenSeq, reason}
 //     mem.auditEntries({limit?, afterSeq?})     -> AuditEntry[]
@@ -345,7 +346,7 @@ export class MemoryStore {
 
   /**
    * Full-text search, best bm25 match first. Any user text is accepted; nothing searchable -> [].
-   * Ranking covers the newest `window` matches (default 2000; 0 = all): exact for every term rarer
+   * Ranking covers the newest `window` matches (default 1000; 0 = all): exact for every term rarer
    * than that, and bounded in cost for terms that match half the history (docs/decisions/021).
    */
   search(text: string, opts: SearchOptions = {}): SearchHit[] {
@@ -353,7 +354,7 @@ export class MemoryStore {
     if (query === null) return [];
     const [open, close] = opts.mark ?? ['[', ']'];
     const kindFilter = opts.kind === undefined ? '' : 'AND (rowid & 7) = ?';
-    const window = opts.window === undefined ? 2000 : Math.max(0, Math.floor(opts.window));
+    const window = opts.window === undefined ? 1000 : Math.max(0, Math.floor(opts.window));
     // The inner query walks the doclist newest first and stops after `window` matches (FTS5 does
     // ORDER BY rowid DESC natively); bm25 keeps the table-wide idf. FTS5's own `ORDER BY rank`
     // would rank every match, ignoring any rowid bound.

@@ -120,7 +120,7 @@ export interface SearchOptions {
   kind?: MemoryKind;
   /** Snippet highlight markers; default `[` and `]`. */
   mark?: readonly [string, string];
-  /** Rank only the newest N matches (default 2000); 0 ranks every match (slow for common terms). */
+  /** Rank only the newest N matches (default 1000); 0 ranks every match (slow for common terms). */
   window?: number;
 }
 

@@ -174,6 +174,7 @@ CREATE TABLE audit_log (
   prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL
 );
+CREATE INDEX audit_log_ts ON audit_log(ts);
 -- The newest (seq, hash), written by the store in the same transaction as the rows: a deleted tail
 -- shows up as head.seq > max(seq). seq 0 = empty log.
 CREATE TABLE audit_head (
