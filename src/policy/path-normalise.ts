@@ -7,7 +7,7 @@ export function resolvePath(p: string, cwd: string | undefined): string {
   if (p === '') return p;
   let abs = p;
   if (!p.startsWith('/')) {
-    if (!cwd) return p;
+    if (!cwd) return normaliseRelative(p);
     abs = `${cwd}/${p}`;
   }
   const out: string[] = [];
@@ -17,6 +17,17 @@ export function resolvePath(p: string, cwd: string | undefined): string {
     else out.push(seg);
   }
   return `/${out.join('/')}`;
+}
+
+/** `./x/../y` → `y`, keeping leading `..` (the directory is unknown). */
+function normaliseRelative(p: string): string {
+  const out: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..' && out.length > 0 && out[out.length - 1] !== '..') out.pop();
+    else out.push(seg);
+  }
+  return out.join('/') || '.';
 }
 
 const patternCache = new Map<string, RegExp>();

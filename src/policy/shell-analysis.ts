@@ -198,7 +198,14 @@ class Analyzer {
     }
     const words: StaticWord[] = [];
     for (const w of [cmd.name, ...cmd.args]) {
-      if (w.type === 'Word') words.push(...evalWord(w as Word, ctx.scope));
+      if (w.type !== 'Word') continue;
+      for (const ev of evalWord(w as Word, ctx.scope)) {
+        // Unquoted expansions are split on whitespace, as bash does: `a="rm -rf /"; $a` is three words.
+        if (ev.split && /\s/.test(ev.value)) {
+          for (const part of ev.value.split(/\s+/).filter(Boolean))
+            words.push({ ...ev, value: part, text: ev.text });
+        } else words.push(ev);
+      }
     }
     this.words(words, redirects, { ...ctx, stdin }, raw);
   }
@@ -307,6 +314,20 @@ class Analyzer {
           this.source(words.slice(1), ctx.scope.home, raw);
         }
       }
+      if (name === 'at' || name === 'batch') {
+        // at/batch read shell commands from stdin (or -f FILE) and run them later.
+        const file = words.findIndex((w) => w.value === '-f');
+        const f = file >= 0 ? words[file + 1] : undefined;
+        if (f && !f.dynamic) {
+          if (
+            !this.runWritten(f.value, name, { ...ctx, wrappers }, raw) &&
+            untrusted(f.value, ctx.scope.home)
+          ) {
+            this.finding('source-untrusted', `${name} runs ${f.value}`, raw);
+          }
+        } else this.stdinCode(name, { ...ctx, wrappers, scope: { ...ctx.scope, cwd } }, raw, true);
+      }
+      if (name === 'crontab') this.crontabStdin(words, { ...ctx, wrappers }, raw);
       if (name === 'find') {
         this.find(words, redirects, { ...ctx, wrappers, scope: { ...ctx.scope, cwd } }, raw);
         return;
@@ -547,6 +568,25 @@ class Analyzer {
     }
     if (isShell) this.runSource(stdin.text, inner);
     else this.finding('stdin-shell', `${name} runs code from a here-document`, raw);
+  }
+
+  /** `echo '* * * * * CMD' | crontab -`: analyse each CMD the new crontab would run. */
+  crontabStdin(words: StaticWord[], ctx: Ctx, raw: string): void {
+    const operands = words.slice(1).filter((w) => !w.value.startsWith('-') || w.value === '-');
+    if (operands.some((w) => w.value !== '-') || words.some((w) => /^-[lre]$/.test(w.value))) return;
+    const stdin = ctx.stdin;
+    let text: string[] | undefined;
+    if (stdin?.kind === 'pipe') text = echoedText(stdin.stages, ctx);
+    else if (stdin?.kind === 'text' && !stdin.word.dynamic) text = [stdin.word.value];
+    else if (stdin?.kind === 'heredoc') text = [stdin.text];
+    const inner = { ...ctx, wrappers: [...ctx.wrappers, 'crontab'], depth: ctx.depth + 1, stdin: undefined };
+    for (const t of text ?? []) {
+      for (const line of t.split('\n')) {
+        const m = /^\s*(?:@\w+|(?:\S+\s+){5})(.*)$/.exec(line);
+        if (m?.[1] && !line.trim().startsWith('#') && !/^\s*\w+=/.test(line)) this.runSource(m[1], inner);
+      }
+    }
+    void raw;
   }
 
   /** Do earlier pipeline stages download or decode? (What they feed a shell cannot be known.) */

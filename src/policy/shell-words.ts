@@ -16,6 +16,8 @@ export interface StaticWord {
   glob: boolean;
   /** The value came (partly) from a variable or `$(...)` we resolved: a sign of obfuscation in command position. */
   indirect: boolean;
+  /** An unquoted expansion contributed: bash would split the value on whitespace. */
+  split?: boolean;
   /** Index of the first dynamic character in `value` (for "literal prefix" checks); -1 when static. */
   dynamicAt: number;
   /** Scripts of command/process substitutions inside the word (for download/decode detection). */
@@ -53,6 +55,7 @@ export function evalWord(word: Word, env: WordEnv): StaticWord[] {
     dynamic: p.dynamicAt >= 0,
     glob: p.glob,
     indirect: p.indirect,
+    split: Boolean(p.split),
     dynamicAt: p.dynamicAt,
     scripts: p.scripts,
     procsub: parts.length === 1 && parts[0]?.type === 'ProcessSubstitution',
@@ -64,6 +67,7 @@ interface Piece {
   dynamicAt: number;
   glob: boolean;
   indirect: boolean;
+  split?: boolean;
   scripts: ParsedScript[];
 }
 
@@ -77,6 +81,7 @@ function joinPiece(a: Piece, b: Piece): Piece {
     dynamicAt: a.dynamicAt >= 0 ? a.dynamicAt : b.dynamicAt >= 0 ? a.value.length + b.dynamicAt : -1,
     glob: a.glob || b.glob,
     indirect: a.indirect || b.indirect,
+    split: Boolean(a.split || b.split),
     scripts: a.scripts.length === 0 ? b.scripts : [...a.scripts, ...b.scripts],
   };
 }
@@ -110,7 +115,11 @@ function expandTilde(value: string, text: string, env: WordEnv): string {
   return value;
 }
 
-function evalPart(part: WordPart, env: WordEnv, first: boolean): Piece[] {
+function splitting(p: Piece, quoted: boolean): Piece {
+  return quoted || p.dynamicAt >= 0 ? p : { ...p, split: true };
+}
+
+function evalPart(part: WordPart, env: WordEnv, first: boolean, quoted = false): Piece[] {
   switch (part.type) {
     case 'Literal':
       return [lit(first && part.text.startsWith('~') ? expandTilde(part.value, part.text, env) : part.value)];
@@ -121,7 +130,7 @@ function evalPart(part: WordPart, env: WordEnv, first: boolean): Piece[] {
     case 'LocaleString': {
       let acc = emptyPiece();
       for (const child of part.parts) {
-        const [p] = evalPart(child, env, false);
+        const [p] = evalPart(child, env, false, true);
         if (p) acc = joinPiece(acc, p);
       }
       return [acc];
@@ -132,12 +141,18 @@ function evalPart(part: WordPart, env: WordEnv, first: boolean): Piece[] {
     case 'SimpleExpansion':
     case 'ParameterExpansion':
       return [
-        expandVariable(part.type === 'SimpleExpansion' ? part.text.slice(1) : part.parameter, part, env),
+        splitting(
+          expandVariable(part.type === 'SimpleExpansion' ? part.text.slice(1) : part.parameter, part, env),
+          quoted,
+        ),
       ];
     case 'CommandExpansion': {
       const folded = part.script ? foldEcho(part.script, env) : undefined;
-      if (folded !== undefined)
-        return [{ ...lit(folded), indirect: true, scripts: part.script ? [part.script] : [] }];
+      if (folded !== undefined) {
+        return [
+          splitting({ ...lit(folded), indirect: true, scripts: part.script ? [part.script] : [] }, quoted),
+        ];
+      }
       return [dyn(part.text, part.script ? [part.script] : [])];
     }
     case 'ProcessSubstitution':

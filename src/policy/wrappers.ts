@@ -125,6 +125,7 @@ const GRAMMARS: Record<string, Grammar> = {
     long: ['group', 'supp-group', 'shell', 'whitelist-environment'],
     scriptOption: ['c', 'command'],
   },
+  screen: { short: 'ScpTteh', noCommand: /^-(ls|list|r|R|x|X|wipe|v|Q)$/ },
   flock: { short: 'wE', long: ['timeout', 'conflict-exit-code'], lead: 1, scriptOption: ['c', 'command'] },
 };
 
@@ -164,6 +165,7 @@ export function splitWrapper(name: string, words: readonly string[]): WrapperSpl
   if (name === 'xargs') return splitXargs(words);
   if (name === 'ssh') return splitSsh(words);
   if (name === 'watch') return splitWatch(words);
+  if (name === 'tmux') return splitTmux(words);
   const g = GRAMMARS[name];
   if (!g) return undefined;
   const shortValue = g.short ?? '';
@@ -324,6 +326,26 @@ function splitSsh(words: readonly string[]): WrapperSplit | undefined {
   const host = words[i];
   if (host === undefined || i + 1 >= words.length) return undefined;
   return { label: `ssh ${host}`, rest: i + 1, script: words.slice(i + 1).join(' '), scriptIndex: i + 1 };
+}
+
+/** `tmux new-session -d 'cmd'` (and new-window, split-window): the last operand runs in a shell. */
+function splitTmux(words: readonly string[]): WrapperSplit | undefined {
+  const sub = words.findIndex(
+    (w, i) => i > 0 && /^(new-session|new|new-window|neww|split-window|splitw|respawn-pane)$/.test(w),
+  );
+  if (sub < 0) return undefined;
+  let i = sub + 1;
+  for (; i < words.length; i++) {
+    const w = words[i] ?? '';
+    if (/^-[ctsnFxyeElpPtw]$/.test(w)) {
+      i++;
+      continue;
+    }
+    if (w.startsWith('-')) continue;
+    break;
+  }
+  if (i >= words.length) return undefined;
+  return { label: `tmux ${words[sub]}`, rest: i, script: words.slice(i).join(' '), scriptIndex: i };
 }
 
 function splitWatch(words: readonly string[]): WrapperSplit | undefined {
