@@ -201,7 +201,19 @@ CREATE VIRTUAL TABLE memory_fts USING fts5(
 ${MEMORY_KINDS.map(ftsTriggers).join('\n')}
 `;
 
-const MIGRATIONS: string[] = [v1];
+// v2 states the v1 layout idempotently for databases written by pre-release builds of v1, which fed
+// memory_fts through AFTER INSERT triggers and kept audit_head by trigger (docs/decisions/021): the
+// store now does both itself, so those triggers would index every row twice. A no-op on a fresh v1.
+const v2 = `
+${MEMORY_KINDS.map((k) => `DROP TRIGGER IF EXISTS ${FTS_SOURCES[k].table}_fts_ai;`).join('\n')}
+DROP TRIGGER IF EXISTS audit_log_head;
+INSERT OR IGNORE INTO audit_head(id, seq, hash)
+  SELECT 1, coalesce(max(seq), 0), coalesce((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), '${'0'.repeat(64)}')
+  FROM audit_log;
+CREATE INDEX IF NOT EXISTS audit_log_ts ON audit_log(ts);
+`;
+
+const MIGRATIONS: string[] = [v1, v2];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openMemory } from '../../src/memory/memory-store.js';
+import { SCHEMA_VERSION } from '../../src/memory/migrations.js';
 import { AIOS, ensureBuilt } from './built.js';
 import { tempDir } from './helpers.js';
 
@@ -190,7 +191,7 @@ describe('aios info', () => {
     const info = JSON.parse(r.out);
     expect(info.os).toMatchObject({ name: 'TestOS 7 (sandbox)', id: 'testos', version: '7' });
     expect(info.config.files).toEqual([env.AIOS_CONFIG]);
-    expect(info.memory).toMatchObject({ path: dbPath, exists: true, schemaVersion: 1 });
+    expect(info.memory).toMatchObject({ path: dbPath, exists: true, schemaVersion: SCHEMA_VERSION });
     expect(info.memory.rows).toMatchObject({ tool_calls: 1, commands: 0, audit_log: 0 });
     expect(info.memory.sizeBytes).toBeGreaterThan(0);
     expect(info.daemon).toMatchObject({ socket: socketPath, state: 'not running' });

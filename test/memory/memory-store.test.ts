@@ -166,3 +166,28 @@ describe('counts and size', () => {
     expect(mem.sizeBytes()).toBeGreaterThan(4096);
   });
 });
+
+describe('migrations', () => {
+  it('upgrades a pre-release v1 database that indexed inserts by trigger, without double indexing', () => {
+    mem.appendAudit('k', { a: 1 });
+    mem.recordCommand({ argv: ['before'] });
+    // The pre-release layout: an insert trigger into memory_fts, no head row, user_version 1.
+    mem.db.exec(`
+      CREATE TRIGGER commands_fts_ai AFTER INSERT ON commands BEGIN
+        INSERT INTO memory_fts(rowid, body, ts) VALUES (new.id * 8 + 1, new.command, new.ts);
+      END;
+      DROP TRIGGER audit_head_no_delete; DELETE FROM audit_head; DROP INDEX audit_log_ts;
+      PRAGMA user_version = 1;`);
+    mem.close();
+    mem = openMemory(file);
+    expect(mem.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(
+      mem.db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'commands_fts_ai'").pluck().get(),
+    ).toBe(0);
+    mem.recordCommand({ argv: ['after', 'upgrade'] });
+    expect(mem.search('upgrade')).toHaveLength(1);
+    expect(mem.verifyAudit()).toMatchObject({ ok: true, count: 1 });
+    mem.appendAudit('k', { a: 2 });
+    expect(mem.verifyAudit()).toMatchObject({ ok: true, count: 2 });
+  });
+});
