@@ -46,7 +46,7 @@ import {
   tempPaths,
 } from './restore.js';
 import { type RetentionPolicy, selectExpired } from './retention.js';
-import { type DiffSide, diffSides, type SnapshotDiff } from './snapshot-diff.js';
+import type { DiffSide, SnapshotDiff } from './snapshot-diff.js';
 import type {
   RestoreResult,
   SnapshotKind,
@@ -521,6 +521,8 @@ class Store implements SnapshotStore {
       sa.entries = sa.entries.filter(inScope);
       sb.entries = sb.entries.filter(inScope);
     }
+    // Loaded here: the `diff` package costs ~20 ms of start-up that snapshots never need.
+    const { diffSides } = await import('./snapshot-diff.js');
     return diffSides(sa, sb, opts.content ?? true);
   }
 
