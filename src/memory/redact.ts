@@ -8,7 +8,7 @@ export const REDACTED = '[REDACTED]';
 // A name that marks its value as secret: OPENAI_API_KEY, github_token, DB_PASSWORD, client_secret,
 // apiKey... Token counts (max_tokens, input_tokens) are not secrets. A bare `key` (sysctl keys, map keys) or words like "monkey" are not: KEY needs a separator
 // or a known prefix before it.
-const SECRET_WORD = `(?:TOKEN(?!S|_?COUNT|_?LIMIT)|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIALS?|[_.-]KEY|(?:API|PRIVATE|ACCESS|SECRET|SIGNING|ENCRYPTION|MASTER|CLIENT|AUTH|SESSION)KEY)`;
+const SECRET_WORD = `(?:TOKEN(?!S|_?COUNT|_?LIMIT)|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIALS?|[_.-]PASS(?![A-Za-z])|[_.-]PWD(?![A-Za-z])|[_.-]KEY|(?:API|PRIVATE|ACCESS|SECRET|SIGNING|ENCRYPTION|MASTER|CLIENT|AUTH|SESSION)KEY)`;
 const SECRET_NAME = `[A-Za-z0-9_.-]*${SECRET_WORD}[A-Za-z0-9_.-]*`;
 const SECRET_NAME_RE = new RegExp(SECRET_WORD, 'i');
 
@@ -22,6 +22,8 @@ const RULES: Rule[] = [
   // ("Authorization: Bearer X" must not become "Authorization: [REDACTED] X").
   // HTTP authorization schemes.
   { re: /\b(Bearer)(\s+)[A-Za-z0-9._~+/=-]{8,}/gi, replace: (_m, s, sp) => `${s}${sp}${REDACTED}` },
+  // Cookies carry session tokens: the whole header value goes.
+  { re: /\b((?:Set-)?Cookie["']?\s*[:=]\s*["']?)[^"'\n]+/gi, replace: (_m, pre) => `${pre}${REDACTED}` },
   {
     re: /\b((?:Proxy-)?Authorization["']?\s*[:=]\s*["']?)(?:(Basic|Token|Digest|Bearer)\s+)?[^\s"']+/gi,
     replace: (_m, pre, scheme) => `${pre}${scheme ? `${scheme} ` : ''}${REDACTED}`,
@@ -78,7 +80,7 @@ const RULES: Rule[] = [
 // Cheap pre-check: most history text has none of these, and skipping the regex pass for it keeps
 // batched inserts fast.
 const MAYBE_SECRET =
-  /key|token|secret|passw|passphrase|credential|auth|sk-|gh[pousr]_|github_pat_|glpat-|xox|AIza|AKIA|ASIA|AGPA|AIDA|AROA|bearer|basic|eyJ|:\/\/[^\s/]*@|PRIVATE KEY/i;
+  /key|token|secret|pass|pwd|passphrase|credential|auth|cookie|sk-|gh[pousr]_|github_pat_|glpat-|xox|AIza|AKIA|ASIA|AGPA|AIDA|AROA|bearer|basic|eyJ|:\/\/[^\s/]*@|PRIVATE KEY/i;
 
 /** Text with every secret-looking value replaced by `[REDACTED]`. */
 export function redact(text: string): string {

@@ -21,6 +21,9 @@ describe('redact', () => {
     ['pat github_pat_11ABCDEFG0123456789_abcdefghijkl', 'github_pat_11ABCDEFG0123456789_abcdefghijkl'],
     ["DB_PASSWORD='p@ss word' ./run", 'p@ss word'],
     ['client_secret: s3cr3tvalue', 's3cr3tvalue'],
+    ['DB_PASS=plainpass123 ./migrate', 'plainpass123'],
+    ['MYSQL_PWD=plainpwd456 mysql', 'plainpwd456'],
+    ['curl -H "Cookie: session=cookieval789; theme=dark"', 'cookieval789'],
     [
       '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\nafter',
       'b3BlbnNzaC1rZXktdjEAAAAA',
@@ -47,6 +50,8 @@ describe('redact', () => {
       'ls -la /etc && apt-get install nginx',
       'git commit --author="Bob <b@x>" -m "Token validation fixed"',
       'sysctl -w net.ipv4.ip_forward=1',
+      'cd $OLDPWD && PWD=/home/ops ls',
+      'the compass=north and bypass=yes',
       'the monkey ate a keyboard',
       'Basic configuration done',
     ]) {
