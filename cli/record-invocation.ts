@@ -1,6 +1,10 @@
 // Records each finished `aios` command in memory's command history. Called by cli/parser.ts `run()`
 // after the command's exit code is known. It must never fail the command, never print, and stay
 // cheap: a short busy timeout, and nothing at all for --help/--version or with AIOS_NO_HISTORY=1.
+// Under a test runner (VITEST set) it writes only to a memory db inside the temp dir, so a test that
+// forgot to isolate HOME/AIOS_CONFIG cannot fill the real ~/.config/aios/memory.db.
+import os from 'node:os';
+import path from 'node:path';
 import { loadCliConfig } from './cli-config.js';
 
 export interface Invocation {
@@ -27,6 +31,7 @@ export async function recordInvocation(inv: Invocation, env: NodeJS.ProcessEnv =
     if (historyDisabled(env)) return;
     if (inv.argv.some((a) => SKIP_FLAGS.has(a))) return;
     const { paths } = await loadCliConfig({ config: inv.config, root: inv.root }, env);
+    if (env.VITEST && !isInside(paths.memoryPath, os.tmpdir())) return;
     const { openMemory } = await import('../src/memory/memory-store.js');
     // Another writer (the daemon) may hold the lock: wait briefly, then give up rather than stall.
     const mem = openMemory(paths.memoryPath, { busyTimeoutMs: 250 });
@@ -46,4 +51,9 @@ export async function recordInvocation(inv: Invocation, env: NodeJS.ProcessEnv =
     // History is best effort: a broken config, a read-only home or a locked db must not change the
     // outcome of the command the user ran.
   }
+}
+
+function isInside(file: string, dir: string): boolean {
+  const rel = path.relative(path.resolve(dir), path.resolve(file));
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }

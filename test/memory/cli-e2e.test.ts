@@ -1,14 +1,18 @@
 // End to end through the built CLI: `node dist/cli/aios.js ...` with a temp config whose [memory]
 // path and socket live in a temp dir (never the real ~/.config or /var/lib/aios).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openMemory } from '../../src/memory/memory-store.js';
 import { SCHEMA_VERSION } from '../../src/memory/migrations.js';
-import { AIOS, ensureBuilt } from './built.js';
+import { AIOS, ensureBuilt, REPO } from './built.js';
+
+// A directory outside os.tmpdir() that the guard test only checks for absence.
+const REPO_TMP = path.join(REPO, 'node_modules', '.cache');
+
 import { tempDir } from './helpers.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -238,5 +242,16 @@ describe('aios info', () => {
     } finally {
       silent.close();
     }
+  });
+});
+
+describe('history under a test runner', () => {
+  it('is not written outside the temp dir while VITEST is set', () => {
+    // A memory path outside os.tmpdir(): the guard must skip it (and nothing is created there).
+    const outside = path.join(REPO_TMP, `never-${process.pid}-${Date.now()}`, 'memory.db');
+    const config = path.join(tmp.dir, 'outside.toml');
+    writeFileSync(config, `[memory]\npath = "${outside}"\n`);
+    expect(aios(['config', 'show'], { AIOS_CONFIG: config, VITEST: 'true' }).code).toBe(0);
+    expect(existsSync(path.dirname(outside))).toBe(false);
   });
 });
