@@ -38,6 +38,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { AiosError, HostError } from '../errors.js';
 import {
   type AuditRow,
   type AuditVerifyResult,
@@ -115,24 +116,15 @@ export class MemoryStore {
 
   constructor(file: string, options: OpenMemoryOptions = {}) {
     this.path = path.resolve(file);
-    if (options.readonly) {
-      this.db = new Database(this.path, { readonly: true, fileMustExist: true });
-    } else {
-      mkdirSync(path.dirname(this.path), { recursive: true, mode: 0o700 });
-      // Create the file ourselves so it (and the -wal/-shm SQLite derives from it) is private.
-      if (!existsSync(this.path)) closeSync(openSync(this.path, 'a', 0o600));
-      this.db = new Database(this.path);
+    try {
+      this.db = openDatabase(this.path, options);
+    } catch (error) {
+      if (error instanceof AiosError) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new HostError(
+        `cannot open memory at ${this.path}: ${(error as Error).message}${code && !(error as Error).message.includes(code) ? ` (${code})` : ''}`,
+      );
     }
-    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-    if (!options.readonly) {
-      this.db.pragma('journal_mode = WAL');
-      // NORMAL in WAL: durable across a crash of the process, fsync only at checkpoints.
-      this.db.pragma('synchronous = NORMAL');
-    }
-    // Room for the FTS index's hot pages: batched inserts and searches over 1M rows stay in memory.
-    this.db.pragma('cache_size = -32768');
-    this.db.pragma('foreign_keys = ON');
-    if (!options.readonly) migrate(this.db, this.path);
   }
 
   close(): void {
@@ -490,6 +482,34 @@ export class MemoryStore {
       this.stmt(ftsInsertSql(kind)).run({ id });
       return id;
     });
+  }
+}
+
+function openDatabase(file: string, options: OpenMemoryOptions): Database.Database {
+  let db: Database.Database;
+  if (options.readonly) {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } else {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    // Create the file ourselves so it (and the -wal/-shm SQLite derives from it) is private.
+    if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+    db = new Database(file);
+  }
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      // NORMAL in WAL: durable across a crash of the process, fsync only at checkpoints.
+      db.pragma('synchronous = NORMAL');
+    }
+    // Room for the FTS index's hot pages: batched inserts and searches over 1M rows stay in memory.
+    db.pragma('cache_size = -32768');
+    db.pragma('foreign_keys = ON');
+    if (!options.readonly) migrate(db, file);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
   }
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -189,5 +189,21 @@ describe('migrations', () => {
     expect(mem.verifyAudit()).toMatchObject({ ok: true, count: 1 });
     mem.appendAudit('k', { a: 2 });
     expect(mem.verifyAudit()).toMatchObject({ ok: true, count: 2 });
+  });
+});
+
+describe('open errors', () => {
+  it('names the path when the memory cannot be opened', () => {
+    const blocker = path.join(tmp.dir, 'a-file');
+    writeFileSync(blocker, 'x');
+    expect(() => openMemory(path.join(blocker, 'memory.db'))).toThrow(
+      /cannot open memory at .*a-file\/memory\.db/,
+    );
+  });
+
+  it('names the path when the file is not a database', () => {
+    const junk = path.join(tmp.dir, 'junk.db');
+    writeFileSync(junk, 'this is not sqlite, just text that is long enough to be read as a header...');
+    expect(() => openMemory(junk)).toThrow(/cannot open memory at .*junk\.db: file is not a database/);
   });
 });
