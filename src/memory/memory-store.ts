@@ -100,6 +100,11 @@ const KIND_TABLE: Record<MemoryKind, { table: string; id: string }> = {
   audit: { table: 'audit_log', id: 'seq' },
 };
 const KIND_BY_CODE = new Map<number, MemoryKind>(MEMORY_KINDS.map((k) => [KIND_CODE[k], k]));
+// Built once: the hot insert path looks statements up by these exact strings.
+const FTS_INSERT = Object.fromEntries(MEMORY_KINDS.map((k) => [k, ftsInsertSql(k)])) as Record<
+  MemoryKind,
+  string
+>;
 
 type Row = Record<string, unknown>;
 
@@ -303,7 +308,7 @@ export class MemoryStore {
       this.stmt(
         'INSERT INTO audit_log(seq, id, ts, kind, payload, prev_hash, hash) VALUES (?,?,?,?,?,?,?)',
       ).run(row.seq, id, row.ts, row.kind, row.payload, prevHash, hash);
-      this.stmt(ftsInsertSql('audit')).run({ id });
+      this.stmt(FTS_INSERT.audit).run({ id });
       this.auditHead = { seq: row.seq, hash };
       return { seq: row.seq, hash };
     });
@@ -479,7 +484,7 @@ export class MemoryStore {
     return this.transaction(() => {
       const id = this.nextId();
       this.stmt(sql).run(id, ...params);
-      this.stmt(ftsInsertSql(kind)).run({ id });
+      this.stmt(FTS_INSERT[kind]).run({ id });
       return id;
     });
   }
