@@ -1,19 +1,9 @@
 // `aios diff [--only ID]... [--json] [--timings]`: desired vs actual per resource, through exactly
 // the planning code `aios apply` runs (makePlan). Exit 0 converged, 2 changes pending, 1 error.
 // Also holds the plan/summary rendering `aios apply` and `aios demo` reuse.
-
 import path from 'node:path';
-import { controllerFor } from '../../controllers/registry.js';
-import { spawnRunner } from '../../src/host/process-runner.js';
-import { RootPath } from '../../src/host/root-path.js';
-import { loadDesiredState } from '../../src/reconcile/desired-state.js';
-import {
-  makePlan,
-  type Plan,
-  publicPlan,
-  type ResourcePlan,
-  selectResources,
-} from '../../src/reconcile/plan.js';
+import { loadDesiredState, planOnHost } from '../../src/reconcile/desired-state.js';
+import { type Plan, publicPlan, type ResourcePlan } from '../../src/reconcile/plan.js';
 import type { Phase } from '../../src/reconcile/run-types.js';
 import { loadCliConfig } from '../cli-config.js';
 import type { CommandArgs } from '../command.js';
@@ -29,14 +19,7 @@ export default async function diff(args: DiffArgs, io: Io): Promise<number> {
   const { loaded, paths } = await loadCliConfig(args);
   for (const w of loaded.warnings) io.err(`aios: warning: ${w}`);
   const desired = await loadDesiredState(paths.specsDir);
-  const root = new RootPath(paths.root);
-  const only = args.only ?? [];
-  const selected = selectResources(desired.graph.order, only);
-  const { plan, timings } = await makePlan(
-    selected,
-    { lookup: controllerFor, root, runner: spawnRunner },
-    only,
-  );
+  const { plan, timings } = await planOnHost(desired, paths.root, args.only ?? []);
   const phases: Partial<Record<Phase, number>> = { load: desired.loadMs, ...timings };
   if (args.json) {
     printJson(io, {

@@ -3,8 +3,12 @@
 // the same resources in the same order. Reads spec files only.
 
 import { controllerFor } from '../../controllers/registry.js';
+import { spawnRunner } from '../host/process-runner.js';
+import { RootPath } from '../host/root-path.js';
 import { buildGraph, type Graph } from '../specs/graph.js';
 import { type ControllerLookup, loadSpecs } from '../specs/load-specs.js';
+import type { ResourceId } from '../types.js';
+import { makePlan, type PlanResult, selectResources } from './plan.js';
 
 export interface DesiredState {
   graph: Graph;
@@ -20,4 +24,14 @@ export async function loadDesiredState(
   const { resources, files } = await loadSpecs(specsDir, { lookup });
   const graph = buildGraph(resources, lookup);
   return { graph, files, loadMs: performance.now() - t0 };
+}
+
+/** `aios diff`: plan the selected resources against the real host under `root` (read-only). */
+export function planOnHost(
+  desired: DesiredState,
+  root: string,
+  only: ResourceId[] = [],
+): Promise<PlanResult> {
+  const selected = selectResources(desired.graph.order, only);
+  return makePlan(selected, { lookup: controllerFor, root: new RootPath(root), runner: spawnRunner }, only);
 }
