@@ -204,3 +204,64 @@ describe('search ranking window', () => {
     expect(mem.search('quokka')).toMatchObject([{ kind: 'audit', id: seq }]);
   });
 });
+
+describe('index sync for every table', () => {
+  const cases: { kind: string; table: string; column: string; add: (m: MemoryStore) => number }[] = [
+    {
+      kind: 'chat',
+      table: 'chat_messages',
+      column: 'content',
+      add: (m) => m.addMessage({ sessionId: m.createSession({}), role: 'user', content: 'aardvark' }),
+    },
+    {
+      kind: 'tool',
+      table: 'tool_calls',
+      column: 'result_summary',
+      add: (m) => m.recordToolCall({ tool: 'stat', args: {}, resultSummary: 'aardvark' }),
+    },
+    {
+      kind: 'decision',
+      table: 'decisions',
+      column: 'reason',
+      add: (m) =>
+        m.recordDecision({ action: 'ls', verdict: 'allow', rule: 'r', reason: 'aardvark', source: 'cli' }),
+    },
+    {
+      kind: 'reconcile',
+      table: 'reconcile_runs',
+      column: 'status',
+      add: (m) => {
+        const id = m.startRun({ trigger: 'apply' });
+        m.finishRun(id, { status: 'aardvark' });
+        return id;
+      },
+    },
+    {
+      kind: 'event',
+      table: 'resource_events',
+      column: 'message',
+      add: (m) =>
+        m.recordEvent({ resourceId: 'x:y', status: 'drift', label: 'external', message: 'aardvark' }),
+    },
+  ];
+  for (const c of cases) {
+    it(`follows updates and deletes of ${c.table}`, () => {
+      const id = c.add(mem);
+      expect(mem.search('aardvark').map((h) => [h.kind, h.id])).toEqual([[c.kind, id]]);
+      mem.db.prepare(`UPDATE ${c.table} SET ${c.column} = 'pangolin' WHERE id = ?`).run(id);
+      expect(mem.search('aardvark')).toEqual([]);
+      expect(mem.search('pangolin').map((h) => [h.kind, h.id])).toEqual([[c.kind, id]]);
+      mem.db.prepare(`DELETE FROM ${c.table} WHERE id = ?`).run(id);
+      expect(mem.search('pangolin')).toEqual([]);
+    });
+  }
+
+  it('follows a hand edit of an audit row once its guard is dropped (and verify flags it)', () => {
+    const { seq } = mem.appendAudit('restore', { note: 'aardvark' });
+    mem.db.exec('DROP TRIGGER audit_log_no_update');
+    mem.db.prepare(`UPDATE audit_log SET payload = '{"note":"pangolin"}' WHERE seq = ?`).run(seq);
+    expect(mem.search('aardvark')).toEqual([]);
+    expect(mem.search('pangolin').map((h) => h.id)).toEqual([seq]);
+    expect(mem.verifyAudit()).toMatchObject({ ok: false, firstBrokenSeq: seq });
+  });
+});
