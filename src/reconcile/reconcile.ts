@@ -138,7 +138,11 @@ export async function reconcile(
       continue;
     }
     if (rp.actions.length === 0) {
-      if (failedDep(rp.id)) tainted.add(rp.id);
+      if (rp.changes.length > 0) {
+        // The controller sees a difference it has no action for: report it, never "unchanged".
+        const fields = rp.changes.map((c) => c.field).join(', ');
+        finish(outcome(rp, 'failed', { error: `differs (${fields}) but no action can converge it here` }));
+      } else if (failedDep(rp.id)) tainted.add(rp.id);
       continue;
     }
     const dep = failedDep(rp.id);

@@ -326,3 +326,17 @@ describe('batches', () => {
     ]);
   });
 });
+
+describe('differences without actions', () => {
+  it('reports a resource whose controller plans nothing for a difference as failed', async () => {
+    const { graph, deps } = setup([file('/x', 'x')]);
+    const c = deps.lookup('file');
+    if (c) c.plan = () => [];
+    const r = await reconcile(graph, deps);
+    expect(r.resources[0]).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/no action can converge/),
+    });
+    expect(r.exitCode).toBe(1);
+  });
+});
