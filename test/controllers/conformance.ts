@@ -162,6 +162,10 @@ export function runConformance(c: ConformanceCase): void {
       const name = controller.name(spec);
       expect(name.length).toBeGreaterThan(0);
       id = `${controller.kind}:${name}`;
+      // The graph and the daemon's watcher take these as given: ids `kind:name`, absolute host paths.
+      for (const dep of controller.implicitRequires?.(spec) ?? [])
+        expect(dep).toMatch(/^[a-z][a-z0-9_]*:.+$/);
+      for (const p of controller.watchPaths?.(spec) ?? []) expect(p.startsWith('/')).toBe(true);
     });
 
     it('observes a fresh root without writing and reports changes', async () => {
