@@ -255,6 +255,7 @@ const mem = openMemory(file);
 const t0 = Date.UTC(2025, 0, 1);
 const ctx = {};
 let insertMs = 0;
+const batchRates = [];
 for (let done = 0; done < ROWS; ) {
   const n = Math.min(BATCH, ROWS - done);
   const batch = Array.from({ length: n }, (_, j) => makeRecord(done + j, t0 + (done + j) * 30_000));
@@ -262,7 +263,9 @@ for (let done = 0; done < ROWS; ) {
   mem.transaction(() => {
     for (const d of batch) insertRecord(mem, d, ctx);
   });
-  insertMs += performance.now() - s;
+  const ms = performance.now() - s;
+  insertMs += ms;
+  batchRates.push((n / ms) * 1000);
   done += n;
 }
 const insertSecs = insertMs / 1000;
@@ -320,8 +323,12 @@ console.log(
 console.log(
   `rows generated: ${ROWS.toLocaleString('en')} records (${totalRows.toLocaleString('en')} table rows incl. sessions/runs)`,
 );
+const rates = [...batchRates].sort((a, b) => a - b);
+const rate = (r) => Math.round(r).toLocaleString('en');
 console.log(
-  `insert: ${insertSecs.toFixed(1)} s, ${Math.round(ROWS / insertSecs).toLocaleString('en')} records/s (batches of ${BATCH})`,
+  `insert: ${insertSecs.toFixed(1)} s, ${rate(ROWS / insertSecs)} records/s overall (batches of ${BATCH}); ` +
+    `per batch: median ${rate(percentile(rates, 50))}, best ${rate(rates[rates.length - 1])}, ` +
+    `first ${rate(batchRates[0])}, last ${rate(batchRates[batchRates.length - 1])}`,
 );
 console.log(`db size: ${(size / 1024 / 1024).toFixed(0)} MiB  counts: ${JSON.stringify(counts)}`);
 console.log(
