@@ -4,7 +4,8 @@
 //
 // PUBLIC API (for the reconcile, policy, agent, daemon and CLI code)
 //
-//   const mem = openMemory(path, { busyTimeoutMs?, readonly? });   // creates dirs (0700) + file (0600)
+//   const mem = openMemory(path, { busyTimeoutMs?, readonly? });   // creates dirs (0700) + file (0600);
+//                                                    // HostError naming the path when it cannot open
 //
 //   Recording: every string and JSON value goes through redact()/redactValue() first. `ts` is optional
 //   everywhere (ms epoch or Date; default now). Each call is its own BEGIN IMMEDIATE transaction, or
@@ -20,6 +21,8 @@
 //     mem.appendAudit(kind, payload) -> {seq, hash}   // append-only, hash-chained; kinds such as
 //                      'policy.decision', 'tool.call', 'apply', 'restore', 'approval', 'config.reload'
 //   Nothing else audits for you: record* methods never append audit rows on their own.
+//   Ids come from one sequence shared by every table. Insert only through these methods: a row
+//   inserted with mem.db directly is not indexed for search (updates and deletes are, by trigger).
 //
 //   Reading:
 //     mem.search(text, {limit?, kind?, mark?, window?}) -> SearchHit[] (FTS5, bm25 over the newest
