@@ -15,8 +15,9 @@ const MAX_LINKS = 40; // the kernel's own limit (ELOOP)
  */
 export async function resolveInRoot(root: RootPath, hostPath: string, followLast: boolean): Promise<string> {
   const direct = root.real(hostPath); // validates: absolute, no `..`
-  // On the real root the kernel's own resolution cannot leave `/`.
-  if (root.isHostRoot) return direct;
+  // On the real root the kernel's own resolution cannot leave `/`, so only a followed last link
+  // needs the walk (to behave exactly as under --root: write through the link, not over it).
+  if (root.isHostRoot && !followLast) return direct;
   const queue = hostPath.split('/').filter((c) => c !== '' && c !== '.');
   const done: string[] = [];
   let links = 0;

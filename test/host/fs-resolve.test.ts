@@ -43,6 +43,17 @@ describe('resolveInRoot', () => {
     );
   });
 
+  it('follows a final link on the real root exactly as under --root', async () => {
+    // Same layout used twice: through RootPath('/') with absolute temp paths, and as a --root.
+    fs.writeFileSync(path.join(dir, 'target.conf'), 'x');
+    fs.symlinkSync('target.conf', path.join(dir, 'link.conf'));
+    const onHost = await resolveInRoot(new RootPath('/'), path.join(dir, 'link.conf'), true);
+    expect(onHost).toBe(path.join(dir, 'target.conf'));
+    expect(await resolveInRoot(new RootPath('/'), path.join(dir, 'link.conf'), false)).toBe(
+      path.join(dir, 'link.conf'),
+    );
+  });
+
   it('gives the root itself without a trailing slash', async () => {
     expect(await resolveInRoot(root, '/', true)).toBe(dir);
     fs.symlinkSync('/', path.join(dir, 'etc/top'));
