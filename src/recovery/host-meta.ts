@@ -4,7 +4,7 @@
 // names of the uids and gids the entries use. Read-only.
 import fs from 'node:fs';
 import path from 'node:path';
-import { readAccounts } from '../host/accounts.js';
+import { type Accounts, readAccounts } from '../host/accounts.js';
 import { readDpkgDatabase } from '../host/dpkg.js';
 import type { ProcessRunner } from '../host/process-runner.js';
 import type { RootPath } from '../host/root-path.js';
@@ -56,6 +56,15 @@ export function enabledUnits(root: RootPath): string[] {
   return units.sort();
 }
 
+// The accounts of a root, re-read only when its passwd or group file changed (a snapshot a minute
+// should not parse them a minute).
+const accountsCache = new Map<string, { stamp: string; accounts: Accounts }>();
+
+function fileStamp(file: string): string {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : '-';
+}
+
 export async function ownerNames(
   root: RootPath,
   uids: Set<number>,
@@ -64,7 +73,13 @@ export async function ownerNames(
   const users: Record<string, string> = {};
   const groups: Record<string, string> = {};
   try {
-    const acc = await readAccounts(root);
+    const stamp = `${fileStamp(root.real('/etc/passwd'))}|${fileStamp(root.real('/etc/group'))}`;
+    let acc =
+      accountsCache.get(root.root)?.stamp === stamp ? accountsCache.get(root.root)?.accounts : undefined;
+    if (!acc) {
+      acc = await readAccounts(root);
+      accountsCache.set(root.root, { stamp, accounts: acc });
+    }
     for (const uid of uids) {
       const u = acc.userById(uid);
       if (u) users[String(uid)] = u.name;

@@ -186,6 +186,7 @@ class Store implements SnapshotStore {
   private readonly retention: RetentionPolicy;
   private readonly manifests = new Map<string, ManifestEntry[]>();
   private readonly journalFile: string;
+  private initialized = false;
 
   constructor(private readonly opts: SnapshotStoreOptions) {
     this.storeDir = path.resolve(opts.storeDir);
@@ -221,7 +222,11 @@ class Store implements SnapshotStore {
 
   /** Under the lock: clear partial work; after a crash, sweep objects no snapshot references. */
   private async recover(stale: boolean): Promise<void> {
-    this.objects.init();
+    // Layout and temp cleanup once per open store, and again whenever a holder died mid-work.
+    if (!this.initialized || stale) {
+      this.objects.init();
+      this.initialized = true;
+    }
     if (stale) {
       this.objects.removeOrphanPacks();
       await this.sweep();
