@@ -106,8 +106,20 @@ export function createGate(opts: GateOptions): Gate {
   };
 
   const checkShell = (command: string, cwd?: string): ShellCheck => {
-    const analysis = analyzeShell(command, analyzeOpts(cwd));
-    return { analysis, decision: evaluate(analysis.commands.map(shellSubject), analysis.findings) };
+    try {
+      const analysis = analyzeShell(command, analyzeOpts(cwd));
+      return { analysis, decision: evaluate(analysis.commands.map(shellSubject), analysis.findings) };
+    } catch (error) {
+      // A parser or analyser failure (e.g. a stack overflow on hostile input) fails closed.
+      return {
+        analysis: { source: command, commands: [], findings: [] },
+        decision: {
+          verdict: 'deny',
+          rule: 'builtin:gate-error',
+          reason: `the gate could not analyse this: ${String(error)}`,
+        },
+      };
+    }
   };
 
   const decideTool = (action: Action, effect: Effect): Decision => {

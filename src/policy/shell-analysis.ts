@@ -61,6 +61,7 @@ const DOWNLOADERS = new Set([
 
 const UNTRUSTED_DIRS = /^\/(tmp|var\/tmp|dev\/shm|dev\/stdin|dev\/fd|proc)(\/|$)|^-$/;
 const MAX_COMMANDS = 2000;
+const MAX_VISITS = 50_000;
 
 /** World-writable or stdin-like places; the user's own home is trusted even when it lies under /tmp. */
 function untrusted(file: string, home: string): boolean {
@@ -92,7 +93,17 @@ class Analyzer {
   /** Files this command line writes before it may run them: echoed text, a download, or unknown. */
   written = new Map<string, { text: string } | 'download' | 'unknown'>();
 
-  constructor(readonly maxDepth: number) {}
+  constructor(
+    readonly maxDepth: number,
+    /** Nodes left to visit, shared with helper analysers: bounds the work on hostile input. */
+    readonly budget: { left: number } = { left: MAX_VISITS },
+    /** Download/decode classification of substitution scripts, shared likewise. */
+    readonly classified: WeakMap<ParsedScript, FindingKind | null> = new WeakMap(),
+  ) {}
+
+  child(): Analyzer {
+    return new Analyzer(this.maxDepth, this.budget, this.classified);
+  }
 
   finding(kind: FindingKind, detail: string, raw: string): void {
     if (!this.findings.some((f) => f.kind === kind && f.raw === raw))
@@ -109,8 +120,8 @@ class Analyzer {
   }
 
   visit(node: SyntaxNode, ctx: Ctx): void {
-    if (this.commands.length > MAX_COMMANDS) {
-      this.finding('too-deep', 'too many commands to analyse', '');
+    if (this.commands.length > MAX_COMMANDS || --this.budget.left < 0) {
+      this.finding('too-deep', 'too large or too deeply nested to analyse', '');
       return;
     }
     switch (node.type) {
@@ -599,7 +610,7 @@ class Analyzer {
 
   /** Do earlier pipeline stages download or decode? (What they feed a shell cannot be known.) */
   probe(stages: SyntaxNode[], ctx: Ctx): FindingKind | undefined {
-    const sub = new Analyzer(this.maxDepth);
+    const sub = this.child();
     for (const s of stages)
       sub.visit(s, { ...ctx, scope: copyScope(ctx.scope), stdin: undefined, wrappers: [] });
     return classifyCommands(sub.commands);
@@ -840,7 +851,7 @@ class Analyzer {
       }
     }
     if (last?.type === 'Command' && last.name?.value === 'find') {
-      const sub = new Analyzer(this.maxDepth);
+      const sub = this.child();
       sub.visit(last, { ...ctx, stdin: undefined, wrappers: [] });
       const f = sub.commands.find((c) => c.name === 'find');
       if (f) {
@@ -996,14 +1007,22 @@ function isDecoder(c: SimpleCommand): boolean {
 
 /** Scripts inside a dynamic word: do they download or decode? */
 function classifyScripts(scripts: ParsedScript[], parent: Analyzer): FindingKind | undefined {
-  if (scripts.length === 0) return undefined;
-  const sub = new Analyzer(parent.maxDepth);
-  const scope: Scope = { vars: new Map(), home: '/root', cwd: undefined, functions: new Set() };
-  for (const s of scripts) sub.visit(s, { scope, wrappers: [], depth: 1, src: s.source ?? '' });
-  return (
-    classifyCommands(sub.commands) ??
-    (sub.findings.some((f) => f.kind === 'download-exec') ? 'download-exec' : undefined)
-  );
+  let out: FindingKind | undefined;
+  for (const script of scripts) {
+    let kind = parent.classified.get(script);
+    if (kind === undefined) {
+      const sub = parent.child();
+      const scope: Scope = { vars: new Map(), home: '/root', cwd: undefined, functions: new Set() };
+      sub.visit(script, { scope, wrappers: [], depth: 1, src: script.source ?? '' });
+      kind =
+        classifyCommands(sub.commands) ??
+        (sub.findings.some((f) => f.kind === 'download-exec') ? 'download-exec' : null);
+      parent.classified.set(script, kind);
+    }
+    if (kind === 'download-exec') return kind;
+    if (kind) out = kind;
+  }
+  return out;
 }
 
 function isForkBomb(name: string, body: SyntaxNode): boolean {

@@ -31,6 +31,8 @@ export interface WordEnv {
   vars: Map<string, string | null>;
   home: string;
   cwd: string | undefined;
+  /** How many `$(echo …)` folds deep we are (folding stops at 3: hostile nesting stays linear). */
+  foldDepth?: number;
 }
 
 const MAX_BRACE = 64;
@@ -180,8 +182,9 @@ function expandVariable(
 }
 
 /** `$(echo a b)` / `$(printf %s x)` with static words fold to their output; anything else does not. */
-function foldEcho(script: ParsedScript, env: WordEnv): string | undefined {
-  if (script.errors?.length || script.commands.length !== 1) return undefined;
+function foldEcho(script: ParsedScript, outer: WordEnv): string | undefined {
+  if ((outer.foldDepth ?? 0) >= 3 || script.errors?.length || script.commands.length !== 1) return undefined;
+  const env: WordEnv = { ...outer, foldDepth: (outer.foldDepth ?? 0) + 1 };
   const cmd = script.commands[0]?.command;
   if (cmd?.type !== 'Command' || !cmd.name || cmd.redirects.length > 0) return undefined;
   const words: string[] = [];

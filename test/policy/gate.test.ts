@@ -198,3 +198,27 @@ describe('bad input', () => {
     expect(g.decide(bash(`echo ${'a '.repeat(20000)}`), 'exec').verdict).toBe('allow');
   });
 });
+
+describe('hostile input', () => {
+  const g = gate('normal');
+  const timed = (command: string) => {
+    const t = performance.now();
+    const d = g.decide(bash(command), 'exec');
+    return { d, ms: performance.now() - t };
+  };
+  it('deep $(...) nesting, long chains and huge pipelines are bounded in time and never allowed blindly', () => {
+    for (const command of [
+      `${'$('.repeat(2000)}ls${')'.repeat(2000)}`,
+      Array(5000).fill('rm -rf /tmp/x').join('; '),
+      Array(5000).fill('ls').join(' | '),
+      `${'eval '.repeat(200)}ls`,
+    ]) {
+      const { d, ms } = timed(command);
+      expect(d.verdict).not.toBe('allow');
+      expect(ms).toBeLessThan(5000);
+    }
+  });
+  it('still finds a destructive command at the end of a long line', () => {
+    expect(g.decide(bash(`${Array(500).fill('ls').join('; ')}; rm -rf /`), 'exec').verdict).toBe('deny');
+  });
+});

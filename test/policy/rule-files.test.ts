@@ -119,7 +119,8 @@ describe('a broken user rule file', () => {
 describe('the load cache', () => {
   it('re-checks examples when a rule file changes after a passing load', () => {
     const dir = userDir({
-      'r.toml': '[[rule]]\nid = "r"\ndescription = "d"\nverdict = "deny"\ncommand = ["podman"]\nmatch = ["podman run x"]\n',
+      'r.toml':
+        '[[rule]]\nid = "r"\ndescription = "d"\nverdict = "deny"\ncommand = ["podman"]\nmatch = ["podman run x"]\n',
     });
     expect(() => createGate({ mode: 'normal', policyDirs: [dir], home: '/root' })).not.toThrow();
     clearPolicyCache();
@@ -127,7 +128,9 @@ describe('the load cache', () => {
       path.join(dir, 'r.toml'),
       '[[rule]]\nid = "r"\ndescription = "d"\nverdict = "deny"\ncommand = ["podman"]\nmatch = ["docker run x"]\n',
     );
-    expect(() => createGate({ mode: 'normal', policyDirs: [dir], home: '/root' })).toThrow(/should match but does not/);
+    expect(() => createGate({ mode: 'normal', policyDirs: [dir], home: '/root' })).toThrow(
+      /should match but does not/,
+    );
   });
 });
 
