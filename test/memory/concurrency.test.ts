@@ -15,30 +15,46 @@ beforeEach(() => {
 });
 afterEach(() => tmp.cleanup());
 
-function runWriter(file: string, tag: string, start: number): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [WRITER, file, tag, String(N), String(start)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      out += d;
-    });
-    child.on('close', (code) => resolve({ code, out }));
+interface Writer {
+  ready: Promise<void>;
+  go: () => void;
+  done: Promise<{ code: number | null; out: string }>;
+}
+
+function startWriter(file: string, tag: string): Writer {
+  const child = spawn(process.execPath, [WRITER, file, tag, String(N)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let signalReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    signalReady = resolve;
   });
+  child.stdout.on('data', (d) => {
+    out += d;
+    if (out.startsWith('ready\n')) signalReady();
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+    signalReady(); // a crash before "ready" must not hang the test
+  });
+  const done = new Promise<{ code: number | null; out: string }>((resolve) => {
+    child.on('close', (code) => {
+      signalReady();
+      resolve({ code, out });
+    });
+  });
+  return { ready, go: () => child.stdin.end('go\n'), done };
 }
 
 describe('two processes writing one memory.db at once', () => {
   it('loses no row, never fails with SQLITE_BUSY, and keeps one valid audit chain', async () => {
     const file = path.join(tmp.dir, 'shared', 'memory.db');
     // No pre-created file: the two writers also race to create and migrate it.
-    const start = Date.now() + 700;
-    const [a, b] = await Promise.all([runWriter(file, 'alpha', start), runWriter(file, 'beta', start)]);
-    expect(a).toEqual({ code: 0, out: 'alpha done\n' });
-    expect(b).toEqual({ code: 0, out: 'beta done\n' });
+    const writers = [startWriter(file, 'alpha'), startWriter(file, 'beta')];
+    await Promise.all(writers.map((w) => w.ready));
+    for (const w of writers) w.go();
+    const [a, b] = await Promise.all(writers.map((w) => w.done));
+    expect(a).toEqual({ code: 0, out: 'ready\nalpha done\n' });
+    expect(b).toEqual({ code: 0, out: 'ready\nbeta done\n' });
 
     const mem = openMemory(file);
     const perTag = (tag: string) =>
