@@ -277,6 +277,8 @@ export class ObjectStore {
   abandonPending(): void {
     if (this.pack) {
       fs.closeSync(this.pack.fd);
+      // No row names it yet, so nothing can read it: remove it now rather than at the next recovery.
+      fs.rmSync(path.join(this.packsDir, this.pack.name), { force: true });
       this.pack = undefined;
     }
     this.pendingPacked.clear();

@@ -235,3 +235,19 @@ describe('restore removals', () => {
     store.close();
   });
 });
+
+describe('a failed snapshot', () => {
+  it('leaves no row, no pack and no temp file behind', async () => {
+    sb = sandbox();
+    sb.write('/etc/a', 'contents that get packed before the failure');
+    const notADb = path.join(sb.dir, 'memory.db');
+    fs.writeFileSync(notADb, 'this is not a sqlite database, so the copy fails');
+    const store = sb.open({ memoryPath: notADb });
+    await expect(store.snapshot({ kind: 'manual' })).rejects.toThrow();
+    expect(store.list()).toEqual([]);
+    expect(fs.readdirSync(path.join(sb.storeDir, 'packs'))).toEqual([]);
+    expect(fs.readdirSync(path.join(sb.storeDir, 'tmp'))).toEqual([]);
+    expect(store.objectHashes()).toEqual([]);
+    store.close();
+  });
+});
