@@ -46,13 +46,29 @@ function startWriter(file: string, tag: string): Writer {
 }
 
 describe('two processes writing one memory.db at once', () => {
-  it('loses no row, never fails with SQLITE_BUSY, and keeps one valid audit chain', async () => {
+  it('loses no row, never fails with SQLITE_BUSY, keeps one valid audit chain, and lets a reader search meanwhile', async () => {
     const file = path.join(tmp.dir, 'shared', 'memory.db');
     // No pre-created file: the two writers also race to create and migrate it.
     const writers = [startWriter(file, 'alpha'), startWriter(file, 'beta')];
     await Promise.all(writers.map((w) => w.ready));
     for (const w of writers) w.go();
+    // A reader in this process searches while both write: WAL readers never wait or fail.
+    const reader = openMemory(file);
+    let reads = 0;
+    let finished = false;
+    const readLoop = (async () => {
+      while (!finished) {
+        reader.search('cmd');
+        reader.history({ limit: 5 });
+        reads++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
     const [a, b] = await Promise.all(writers.map((w) => w.done));
+    finished = true;
+    await readLoop;
+    reader.close();
+    expect(reads).toBeGreaterThan(5);
     expect(a).toEqual({ code: 0, out: 'ready\nalpha done\n' });
     expect(b).toEqual({ code: 0, out: 'ready\nbeta done\n' });
 
