@@ -22,7 +22,10 @@ export interface AnalyzeOptions {
 }
 
 interface Scope extends WordEnv {
-  functions: Set<string>;
+  /** Functions defined earlier in the line (name → body), analysed again at each call with its arguments. */
+  functions: Map<string, SyntaxNode>;
+  /** Aliases defined earlier in the line (name → text). */
+  aliases: Map<string, string>;
 }
 
 type Stdin =
@@ -75,7 +78,8 @@ export function analyzeShell(source: string, opts: AnalyzeOptions = {}): ShellAn
     vars: new Map(),
     home: opts.home ?? '/root',
     cwd: opts.cwd,
-    functions: new Set(),
+    functions: new Map(),
+    aliases: new Map(),
   };
   a.runSource(source, { scope, wrappers: [], depth: 0, src: source });
   // Code read from a descriptor that a /dev/tcp redirect opened comes from the network.
@@ -160,7 +164,7 @@ class Analyzer {
         return;
       }
       case 'Function':
-        ctx.scope.functions.add(node.name.value);
+        ctx.scope.functions.set(node.name.value, node.body);
         if (isForkBomb(node.name.value, node.body)) {
           this.finding(
             'fork-bomb',
@@ -209,7 +213,21 @@ class Analyzer {
     }
     const words: StaticWord[] = [];
     for (const w of [cmd.name, ...cmd.args]) {
-      if (w.type !== 'Word') continue;
+      if (w.type === 'Assignment') {
+        // `alias x='…'`, `export A=b`, `declare -r X=1`: an argument shaped NAME=VALUE.
+        const [v] = w.value.type === 'Word' ? evalWord(w.value, ctx.scope) : [];
+        words.push(
+          v
+            ? {
+                ...v,
+                value: `${w.name}=${v.value}`,
+                text: w.text,
+                dynamicAt: v.dynamic ? w.name.length + 1 + v.dynamicAt : -1,
+              }
+            : { ...plain(w.text), dynamic: true, dynamicAt: 0 },
+        );
+        continue;
+      }
       for (const ev of evalWord(w as Word, ctx.scope)) {
         // Unquoted expansions are split on whitespace, as bash does: `a="rm -rf /"; $a` is three words.
         if (ev.split && /\s/.test(ev.value)) {
@@ -273,6 +291,36 @@ class Analyzer {
       if (first.value.includes('/') && this.runWritten(first.value, 'exec', { ...ctx, wrappers }, raw)) {
         this.record(name, words.slice(1), redirects, { ...ctx, wrappers, scope: { ...ctx.scope, cwd } }, raw);
         return;
+      }
+      const alias = ctx.scope.aliases.get(first.value);
+      if (alias !== undefined && !first.text.startsWith('\\') && guard === 0) {
+        this.runSource([alias, ...words.slice(1).map((w) => quote(w.value))].join(' '), {
+          ...ctx,
+          wrappers: [...wrappers, `alias ${first.value}`],
+          depth: ctx.depth + 1,
+        });
+        return;
+      }
+      const body = ctx.scope.functions.get(first.value);
+      if (body && ctx.depth < this.maxDepth) {
+        // A call: the body runs with $1.. bound to these arguments (it was analysed unbound when defined).
+        const scope = copyScope(ctx.scope);
+        words.slice(1).forEach((w, k) => {
+          scope.vars.set(String(k + 1), w.dynamic ? null : w.value);
+        });
+        scope.functions.delete(first.value);
+        this.visit(body, {
+          ...ctx,
+          scope,
+          wrappers: [...wrappers, `function ${first.value}`],
+          depth: ctx.depth + 1,
+        });
+      }
+      if (name === 'alias') {
+        for (const w of words.slice(1)) {
+          const eq = w.value.indexOf('=');
+          if (eq > 0 && !w.dynamic) ctx.scope.aliases.set(w.value.slice(0, eq), w.value.slice(eq + 1));
+        }
       }
       const values = words.map((w) => w.value);
       const wrap = splitWrapper(name, values);
@@ -866,6 +914,11 @@ class Analyzer {
   }
 }
 
+/** Single-quote a word for re-parsing. */
+function quote(v: string): string {
+  return /^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
 function plain(value: string): StaticWord {
   return {
     value,
@@ -880,7 +933,13 @@ function plain(value: string): StaticWord {
 }
 
 function copyScope(s: Scope): Scope {
-  return { vars: new Map(s.vars), home: s.home, cwd: s.cwd, functions: new Set(s.functions) };
+  return {
+    vars: new Map(s.vars),
+    home: s.home,
+    cwd: s.cwd,
+    functions: new Map(s.functions),
+    aliases: new Map(s.aliases),
+  };
 }
 
 function slice(src: string, node: { pos: number; end: number }): string {
@@ -1012,7 +1071,13 @@ function classifyScripts(scripts: ParsedScript[], parent: Analyzer): FindingKind
     let kind = parent.classified.get(script);
     if (kind === undefined) {
       const sub = parent.child();
-      const scope: Scope = { vars: new Map(), home: '/root', cwd: undefined, functions: new Set() };
+      const scope: Scope = {
+        vars: new Map(),
+        home: '/root',
+        cwd: undefined,
+        functions: new Map(),
+        aliases: new Map(),
+      };
       sub.visit(script, { scope, wrappers: [], depth: 1, src: script.source ?? '' });
       kind =
         classifyCommands(sub.commands) ??

@@ -175,6 +175,8 @@ function expandVariable(
   if (part.type === 'ParameterExpansion' && (part.operation || part.prefix || part.index))
     return dyn(part.text);
   if (name === 'HOME') return { ...lit(env.home), indirect: true };
+  // An unset IFS expands to blanks that word splitting removes: `rm$IFS-rf$IFS/` is `rm -rf /`.
+  if (name === 'IFS' && !env.vars.has('IFS')) return { ...lit(' '), indirect: true, split: true };
   if (name === 'PWD' && env.cwd) return { ...lit(env.cwd), indirect: true };
   const v = env.vars.get(name);
   if (typeof v === 'string') return { ...lit(v), indirect: true };
