@@ -9,7 +9,9 @@ export const REDACTED = '[REDACTED]';
 // apiKey... Token counts (max_tokens, input_tokens) are not secrets. A bare `key` (sysctl keys, map keys) or words like "monkey" are not: KEY needs a separator
 // or a known prefix before it.
 const SECRET_WORD = `(?:TOKEN(?!S|_?COUNT|_?LIMIT)|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIALS?|[_.-]PASS(?![A-Za-z])|[_.-]PWD(?![A-Za-z])|[_.-]KEY|(?:API|PRIVATE|ACCESS|SECRET|SIGNING|ENCRYPTION|MASTER|CLIENT|AUTH|SESSION)KEY)`;
-const SECRET_NAME = `[A-Za-z0-9_.-]*${SECRET_WORD}[A-Za-z0-9_.-]*`;
+// Bounded repeats: an unbounded class before the word would make every start inside a long run of
+// name characters (`----…`, `a-a-a-…` in tool output) rescan the run: quadratic time.
+const SECRET_NAME = `[A-Za-z0-9_.-]{0,64}${SECRET_WORD}[A-Za-z0-9_.-]{0,64}`;
 const SECRET_NAME_RE = new RegExp(SECRET_WORD, 'i');
 
 interface Rule {
@@ -74,7 +76,10 @@ const RULES: Rule[] = [
       value.startsWith(REDACTED) ? `${pre}${name}${sep}${value}` : `${pre}${name}${sep}${REDACTED}`,
   },
   // Credentials inside URLs: https://user:pass@host.
-  { re: /\b([a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:)([^@\s/]+)@/gi, replace: (_m, pre) => `${pre}${REDACTED}@` },
+  {
+    re: /\b([a-z][a-z0-9+.-]{0,31}:\/\/[^/\s:@]{1,256}:)([^@\s/]{1,256})@/gi,
+    replace: (_m, pre) => `${pre}${REDACTED}@`,
+  },
 ];
 
 // Cheap pre-check: most history text has none of these, and skipping the regex pass for it keeps

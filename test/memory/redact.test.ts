@@ -92,3 +92,29 @@ describe('redact', () => {
     expect(() => redactValue(a)).not.toThrow();
   });
 });
+
+describe('redact on hostile input', () => {
+  it('stays linear on long runs that could make its patterns backtrack (200 KB each)', () => {
+    const n = 200_000;
+    const inputs = [
+      `${'-'.repeat(n)} key`,
+      `${'a-'.repeat(n / 2)} secret`,
+      `${'"a'.repeat(n / 2)} token`,
+      `${'a:'.repeat(n / 2)} password`,
+      'a://b:'.repeat(n / 6),
+      'eyJaaaaaaaaa.'.repeat(n / 13),
+      '--token '.repeat(n / 8),
+      '{"api_key":'.repeat(n / 11),
+      '-----BEGIN RSA PRIVATE KEY-----'.repeat(n / 31),
+      'x_key-a.b_'.repeat(n / 10),
+    ];
+    for (const text of inputs) {
+      const started = performance.now();
+      const out = redact(text);
+      // Quadratic patterns took seconds here; linear ones take milliseconds. The bound is generous
+      // because the machine is shared.
+      expect(performance.now() - started, text.slice(0, 20)).toBeLessThan(1500);
+      expect(typeof out).toBe('string');
+    }
+  });
+});
