@@ -354,7 +354,10 @@ export class MemoryStore {
     if (query === null) return [];
     const [open, close] = opts.mark ?? ['[', ']'];
     const kindFilter = opts.kind === undefined ? '' : 'AND (rowid & 7) = ?';
-    const window = opts.window === undefined ? 1000 : Math.max(0, Math.floor(opts.window));
+    const limit = clampLimit(opts.limit, 20);
+    const asked = opts.window === undefined ? 1000 : Math.max(0, Math.floor(opts.window));
+    // Never fewer candidates than the rows asked for.
+    const window = asked === 0 ? 0 : Math.max(asked, limit);
     // The inner query walks the doclist newest first and stops after `window` matches (FTS5 does
     // ORDER BY rowid DESC natively); bm25 keeps the table-wide idf. FTS5's own `ORDER BY rank`
     // would rank every match, ignoring any rowid bound.
@@ -367,7 +370,7 @@ export class MemoryStore {
       query,
       ...(opts.kind === undefined ? [] : [KIND_CODE[opts.kind]]),
       window === 0 ? -1 : window,
-      clampLimit(opts.limit, 20),
+      limit,
     ) as { rowid: number; b: number }[];
     // Snippets only for the rows shown, from the stored text by rowid (no second MATCH).
     const bodyStmt = this.stmt('SELECT ts, body FROM memory_fts WHERE rowid = ?');

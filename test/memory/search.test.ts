@@ -265,3 +265,12 @@ describe('index sync for every table', () => {
     expect(mem.verifyAudit()).toMatchObject({ ok: false, firstBrokenSeq: seq });
   });
 });
+
+describe('search limits', () => {
+  it('returns as many rows as asked even beyond the ranking window', () => {
+    mem.transaction(() => {
+      for (let i = 0; i < 60; i++) mem.recordCommand({ argv: ['echo', 'lychee', String(i)] });
+    });
+    expect(mem.search('lychee', { window: 10, limit: 50 })).toHaveLength(50);
+  });
+});
