@@ -1,5 +1,6 @@
 // End to end: the built CLI against temp roots; assertions on files, exit codes and output.
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run, type Sandbox, sandbox, tree, writeSpec } from './helpers.js';
 
@@ -100,5 +101,33 @@ describe('aios diff', () => {
     const r = run(s, ['diff']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/dependency cycle: group:a → group:b → group:a/);
+  });
+
+  it("never shows a sensitive file's contents: not in diff, --json, apply output or memory", () => {
+    const s = box();
+    writeSpec(
+      s,
+      'secret.toml',
+      '[[file]]\npath = "/etc/token"\ncontent = "hunter2-SECRET\\n"\nsensitive = true\nmode = "0600"\n',
+    );
+    const d = run(s, ['diff']);
+    expect(d.code).toBe(2);
+    expect(d.stdout).toContain('+ create file:/etc/token');
+    const j = run(s, ['diff', '--json']);
+    const a = run(s, ['apply', '--json']);
+    expect(a.code).toBe(0);
+    fs.writeFileSync(path.join(s.root, 'etc/token'), 'changed-by-hand-SECRET2\n');
+    const d2 = run(s, ['diff']);
+    expect(d2.code).toBe(2);
+    for (const out of [d.stdout, j.stdout, a.stdout, d2.stdout]) {
+      expect(out).not.toContain('hunter2');
+      expect(out).not.toContain('SECRET2');
+    }
+    expect(fs.readFileSync(path.join(s.root, 'etc/token'), 'utf8')).toBe('changed-by-hand-SECRET2\n');
+    const dbFiles = fs.readdirSync(s.data).filter((f) => f.startsWith('memory.db'));
+    expect(dbFiles).toContain('memory.db');
+    for (const f of dbFiles) {
+      expect(fs.readFileSync(path.join(s.data, f)).toString('latin1')).not.toContain('hunter2');
+    }
   });
 });
