@@ -31,6 +31,7 @@ async function run(load: Loader, argv: Record<string, unknown>): Promise<void> {
     const { recordInvocation } = await import('./record-invocation.js');
     await recordInvocation({
       argv: process.argv.slice(2),
+      command: String((argv._ as unknown[] | undefined)?.[0] ?? ''),
       cwd: process.cwd(),
       exitCode: code,
       startedAt,

@@ -1,6 +1,7 @@
 // Records each finished `aios` command in memory's command history. Called by cli/parser.ts `run()`
 // after the command's exit code is known. It must never fail the command, never print, and stay
-// cheap: a short busy timeout, and nothing at all for --help/--version or with AIOS_NO_HISTORY=1.
+// cheap: a short busy timeout, and nothing at all for --help/--version, read-only
+// introspection commands (config, history, search, status, info, ...) or with AIOS_NO_HISTORY=1.
 // Under a test runner (VITEST set) it writes only to a memory db inside the temp dir, so a test that
 // forgot to isolate HOME/AIOS_CONFIG cannot fill the real ~/.config/aios/memory.db.
 import os from 'node:os';
@@ -10,6 +11,8 @@ import { loadCliConfig } from './cli-config.js';
 export interface Invocation {
   /** The arguments after `aios` (process.argv.slice(2)). */
   argv: readonly string[];
+  /** The command name (yargs' first positional): introspection commands are not recorded. */
+  command?: string;
   cwd: string;
   exitCode: number;
   startedAt: number;
@@ -20,6 +23,19 @@ export interface Invocation {
 }
 
 const SKIP_FLAGS = new Set(['--help', '-h', '--version', '-v']);
+// Commands that only look (at config, memory, the daemon) are not history worth keeping, and
+// skipping them keeps their start-up free of SQLite (bench/startup: `config show` ≤ 2× node).
+const SKIP_COMMANDS = new Set([
+  'config',
+  'history',
+  'search',
+  'status',
+  'info',
+  'completion',
+  'audit',
+  'doctor',
+  'approvals',
+]);
 
 export function historyDisabled(env: NodeJS.ProcessEnv): boolean {
   const v = env.AIOS_NO_HISTORY;
@@ -30,6 +46,7 @@ export async function recordInvocation(inv: Invocation, env: NodeJS.ProcessEnv =
   try {
     if (historyDisabled(env)) return;
     if (inv.argv.some((a) => SKIP_FLAGS.has(a))) return;
+    if (inv.command !== undefined && SKIP_COMMANDS.has(inv.command)) return;
     const { paths } = await loadCliConfig({ config: inv.config, root: inv.root }, env);
     if (env.VITEST && !isInside(paths.memoryPath, os.tmpdir())) return;
     const { openMemory } = await import('../src/memory/memory-store.js');

@@ -63,8 +63,8 @@ function commandRows(): string[] {
 
 describe('aios history', () => {
   it('records each invocation with its exit code and lists it, newest first', () => {
-    expect(aios(['info']).code).toBe(0);
-    expect(aios(['history', '--kind', 'nope']).code).toBe(1);
+    expect(aios(['policy', 'check', 'ls -la /etc']).code).toBe(0);
+    expect(aios(['policy', 'check', 'rm -rf /']).code).toBe(3);
     const r = aios(['history', '--json']);
     expect(r.code).toBe(0);
     const entries = JSON.parse(r.out) as {
@@ -72,24 +72,30 @@ describe('aios history', () => {
       text: string;
       data: { exit_code: number; cwd: string };
     }[];
-    expect(entries.map((e) => e.text)).toEqual(['aios history --kind nope  (exit 1)', 'aios info  (exit 0)']);
+    expect(entries.map((e) => e.text)).toEqual([
+      "aios policy check 'rm -rf /'  (exit 3)",
+      "aios policy check 'ls -la /etc'  (exit 0)",
+    ]);
     expect(entries[1]?.data.cwd).toBe(process.cwd());
     const human = aios(['history', '--limit', '1']);
     expect(human.out.trim().split('\n')).toHaveLength(1);
-    expect(human.out).toContain('aios history --json');
+    expect(human.out).toContain('rm -rf /');
   });
 
-  it('does not record --help, nor anything with AIOS_NO_HISTORY=1', () => {
-    expect(aios(['history', '--help']).code).toBe(0);
-    expect(aios(['info'], { AIOS_NO_HISTORY: '1' }).code).toBe(0);
-    expect(aios(['search', 'x'], { AIOS_NO_HISTORY: '1' }).code).toBe(0);
+  it('does not record --help, read-only introspection, nor anything with AIOS_NO_HISTORY=1', () => {
+    expect(aios(['policy', '--help']).code).toBe(0);
+    expect(aios(['policy', 'check', 'ls'], { AIOS_NO_HISTORY: '1' }).code).toBe(0);
+    expect(aios(['info']).code).toBe(0);
+    expect(aios(['search', 'x']).code).toBe(0);
+    expect(aios(['history']).code).toBe(0);
+    expect(aios(['config', 'show']).code).toBe(0);
     expect(commandRows()).toEqual([]);
   });
 
   it('redacts secrets typed on the command line before they reach the file', () => {
     const secret = 'sk-proj-E2EPLANTED00000000000000';
-    expect(aios(['search', `OPENAI_API_KEY=${secret}`]).code).toBe(0);
-    expect(commandRows()).toEqual(["aios search 'OPENAI_API_KEY=[REDACTED]'"]);
+    expect(aios(['policy', 'check', `OPENAI_API_KEY=${secret} env`]).code).toBe(0);
+    expect(commandRows()).toEqual(["aios policy check 'OPENAI_API_KEY=[REDACTED] env'"]);
     for (const f of [dbPath, `${dbPath}-wal`]) {
       try {
         expect(readFileSync(f).toString('latin1')).not.toContain(secret);
@@ -104,7 +110,7 @@ describe('aios history', () => {
     writeFileSync(blocker, 'x');
     const config = path.join(tmp.dir, 'bad.toml');
     writeFileSync(config, `[memory]\npath = "${blocker}/memory.db"\n`);
-    const r = aios(['config', 'show'], { AIOS_CONFIG: config });
+    const r = aios(['policy', 'check', 'ls'], { AIOS_CONFIG: config });
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
   });
@@ -251,7 +257,7 @@ describe('history under a test runner', () => {
     const outside = path.join(REPO_TMP, `never-${process.pid}-${Date.now()}`, 'memory.db');
     const config = path.join(tmp.dir, 'outside.toml');
     writeFileSync(config, `[memory]\npath = "${outside}"\n`);
-    expect(aios(['config', 'show'], { AIOS_CONFIG: config, VITEST: 'true' }).code).toBe(0);
+    expect(aios(['policy', 'check', 'ls'], { AIOS_CONFIG: config, VITEST: 'true' }).code).toBe(0);
     expect(existsSync(path.dirname(outside))).toBe(false);
   });
 });
