@@ -40,6 +40,23 @@ export function memoryRecorder(mem: MemoryStore, trigger: string): RunRecorder {
             source: trigger,
           });
         }
+        for (const a of report.actions) {
+          mem.recordToolCall({
+            tool: a.tool,
+            args: a.args,
+            resultSummary: a.summary,
+            ...(a.exitCode !== undefined ? { exitCode: a.exitCode } : {}),
+            durationMs: Math.round(a.durationMs),
+            runId,
+            ...(a.resource ? { resourceId: a.resource } : {}),
+          });
+        }
+        // The audit chain gets what a reviewer needs without 10 000 rows per first apply: every
+        // decision that was not a plain allow, and the run summary below.
+        for (const d of report.decisions) {
+          if (d.verdict !== 'allow')
+            mem.appendAudit('policy.decision', { ...d, source: trigger, runId: report.runId });
+        }
         const summary = {
           runId: report.runId,
           planHash: report.plan.hash,

@@ -20,10 +20,12 @@ import {
   publicPlan,
   publicResourcePlan,
   type ResourcePlan,
+  redactAction,
   selectResources,
 } from './plan.js';
 import type {
   DecisionRecord,
+  ExecutedAction,
   NotifyOutcome,
   Phase,
   ProgressEvent,
@@ -109,6 +111,7 @@ export async function reconcile(
   const byId = new Map(plan.resources.map((r) => [r.id, r]));
   const outcomes = new Map<ResourceId, ResourceOutcome>();
   const decisions: DecisionRecord[] = [];
+  const executed: ExecutedAction[] = [];
   const allowed = new Map<ResourceId, Action[]>();
   const blockedOrFailed = new Set<ResourceId>();
   // A dry run reports what is pending but must not write the queue.
@@ -215,7 +218,7 @@ export async function reconcile(
       const began = performance.now();
       touched.push(r);
       for (const action of actions) {
-        const result = await safeExecute(deps, action);
+        const result = await safeExecute(deps, action, executed);
         if (!result.ok) {
           finish(
             outcome(rp, 'failed', {
@@ -280,7 +283,7 @@ export async function reconcile(
     } else {
       n = { target: p.target, from: p.from, status: 'done' };
       for (const a of actions) {
-        const result = await safeExecute(deps, a);
+        const result = await safeExecute(deps, a, executed, true);
         if (!result.ok) {
           n = { target: p.target, from: p.from, status: 'failed', error: toolError(a, result) };
           break;
@@ -335,6 +338,7 @@ export async function reconcile(
       resources: list.map((o) => ({ ...o, plan: publicResourcePlan(o.plan) })),
       notified: notifiedList,
       decisions,
+      actions: executed,
       counts,
       timings,
       exitCode,
@@ -394,12 +398,32 @@ async function gateActions(
   return {};
 }
 
-async function safeExecute(deps: ReconcileDeps, action: Action): Promise<ToolResult> {
+async function safeExecute(
+  deps: ReconcileDeps,
+  action: Action,
+  log: ExecutedAction[],
+  notify = false,
+): Promise<ToolResult> {
+  const t0 = performance.now();
+  let result: ToolResult;
   try {
-    return await deps.execute(action);
+    result = await deps.execute(action);
   } catch (e) {
-    return { ok: false, output: errorText(e) };
+    result = { ok: false, output: errorText(e) };
   }
+  const text = (result.ok ? result.output : result.stderr?.trim() || result.output).trim();
+  log.push({
+    tool: action.tool,
+    ...(action.resource ? { resource: action.resource } : {}),
+    args: redactAction(action).args,
+    ok: result.ok,
+    ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+    durationMs: performance.now() - t0,
+    // Tool output may echo contents (a diff of a sensitive file): keep one short line.
+    summary: action.sensitive ? '(sensitive)' : (text.split('\n')[0] ?? '').slice(0, 200),
+    ...(notify ? { notify: true } : {}),
+  });
+  return result;
 }
 
 function toolError(action: Action, result: ToolResult): string {

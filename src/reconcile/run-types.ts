@@ -35,6 +35,20 @@ export interface ResourceOutcome {
   durationMs: number;
 }
 
+/** One tool call the run made, with contents left out (only naming args: path, name, mode...). */
+export interface ExecutedAction {
+  tool: string;
+  resource?: ResourceId;
+  args: Record<string, unknown>;
+  ok: boolean;
+  exitCode?: number;
+  durationMs: number;
+  /** First line(s) of the tool's output or error, short. */
+  summary: string;
+  /** Ran because a notifier changed (restart/reload), not to converge the resource itself. */
+  notify?: boolean;
+}
+
 export interface NotifyOutcome {
   target: ResourceId;
   from: ResourceId[];
@@ -82,6 +96,8 @@ export interface RunReport {
   resources: ResourceOutcome[];
   notified: NotifyOutcome[];
   decisions: DecisionRecord[];
+  /** Every tool call, in the order they finished. */
+  actions: ExecutedAction[];
   counts: RunCounts;
   timings: Partial<Record<Phase, number>>;
   /** 0 converged, 1 something failed, 3 something was blocked by policy. */

@@ -34,6 +34,25 @@ describe('recording runs in memory', () => {
       ['file:/a', 'applied'],
       ['file:/b', 'failed'],
     ]);
+    const tools = mem.history({ kind: 'tool' }).map((h) => h.data);
+    expect(tools).toHaveLength(2);
+    expect(JSON.stringify(tools)).not.toContain('"A"');
+    mem.close();
+  });
+
+  it('audits every decision that was not a plain allow', async () => {
+    const mem = openMemory(path.join(dir, 'memory.db'));
+    const { gateFrom } = await import('./fakes.js');
+    const { graph, deps } = setup([file('/etc/shadow', 'x'), file('/ok', 'y')], {
+      recorder: memoryRecorder(mem, 'apply'),
+      gate: gateFrom({ 'write_file /etc/shadow': 'deny' }),
+    });
+    const r = await reconcile(graph, deps);
+    expect(r.actions.map((a) => [a.tool, a.args.path, a.ok])).toEqual([['write_file', '/ok', true]]);
+    const audit = mem.auditEntries({}).map((e) => [e.kind, (e.payload as { verdict?: string }).verdict]);
+    expect(audit).toContainEqual(['policy.decision', 'deny']);
+    expect(audit.map((a) => a[0])).toContain('apply');
+    expect(mem.verifyAudit().ok).toBe(true);
     mem.close();
   });
 });
