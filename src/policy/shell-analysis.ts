@@ -454,6 +454,16 @@ class Analyzer {
   noteWrites(cmd: SimpleCommand, redirects: ShellRedirect[]): void {
     const download = DOWNLOADERS.has(cmd.name);
     for (const path of cmd.writes) if (download) this.written.set(path, 'download');
+    // `curl -O URL` and `wget URL` save under the URL's last path segment in the working directory.
+    const remoteName =
+      (cmd.name === 'curl' && cmd.flags.some((f) => f === 'O' || f === 'remote-name')) ||
+      (cmd.name === 'wget' && cmd.options['output-document'] === undefined);
+    if (remoteName) {
+      for (const url of cmd.args) {
+        const m = /^[a-z]+:\/\/[^/]+\/(?:.*\/)?([^/?#]+)/i.exec(url);
+        if (m?.[1]) this.written.set(resolvePath(m[1], cmd.cwd), 'download');
+      }
+    }
     for (const r of redirects) {
       if (!r.write || r.dynamic) continue;
       if (download) this.written.set(r.target, 'download');
@@ -467,6 +477,15 @@ class Analyzer {
         this.written.set(r.target, { text: before + text });
       } else if (!this.written.has(r.target) || r.op !== '>>') this.written.set(r.target, 'unknown');
     }
+  }
+
+  /** An interpreter running a file this line downloaded or wrote (its language is not shell). */
+  runWrittenInterp(path: string, label: string, ctx: Ctx, raw: string): void {
+    const entry = this.written.get(resolvePath(path, ctx.scope.cwd));
+    if (entry === 'download')
+      this.finding('download-exec', `${label} runs ${path}, downloaded by this command line`, raw);
+    else if (entry)
+      this.finding('source-untrusted', `${label} runs ${path}, written by this command line`, raw);
   }
 
   /** Running a file this same line wrote: analyse its text, or flag it. Returns true when handled. */
@@ -700,6 +719,15 @@ class Analyzer {
       }
       if (!w.startsWith('-')) {
         operand = true;
+        const file = words[i];
+        if (file && (file.procsub || file.dynamic)) {
+          const k = classifyScripts(file.scripts, this);
+          this.finding(
+            k ?? 'source-untrusted',
+            `${name} runs a script produced at run time: ${file.text}`,
+            raw,
+          );
+        } else if (file) this.runWrittenInterp(file.value, name, ctx, raw);
         break;
       }
     }
@@ -854,6 +882,17 @@ class Analyzer {
     raw: string,
   ): void {
     const items = this.stdinItems(ctx);
+    const runner = basename(inner[0]?.value ?? '');
+    if (ctx.stdin?.kind === 'pipe' && (SHELLS.has(runner) || runner === 'eval' || interpreterKind(runner))) {
+      // xargs hands piped text to a shell: what feeds it matters like `… | sh`.
+      const kind = this.probe(ctx.stdin.stages, ctx);
+      if (kind)
+        this.finding(
+          kind,
+          `xargs ${runner} runs code from ${kind === 'download-exec' ? 'the network' : 'a decoder'}`,
+          raw,
+        );
+    }
     const cmdWords: StaticWord[] = inner.length > 0 ? inner : [plain('echo')];
     if (replace !== undefined) {
       for (const item of items) {

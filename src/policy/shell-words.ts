@@ -3,6 +3,7 @@
 // substituted, `$(echo x)` folded, brace expansion expanded. Anything else stays "dynamic".
 // It must not guess: an unknown expansion is reported as dynamic, never as an empty string.
 import type { ParsedScript, Word, WordPart } from 'unbash';
+import { decodeEscapes } from './wrappers.js';
 
 /** One word after static evaluation. */
 export interface StaticWord {
@@ -171,9 +172,23 @@ function expandVariable(
   part: WordPart & { type: 'SimpleExpansion' | 'ParameterExpansion' },
   env: WordEnv,
 ): Piece {
-  // Only plain `$X` / `${X}` are resolved; operations (${X:-y}, ${X/a/b}) stay dynamic.
-  if (part.type === 'ParameterExpansion' && (part.operation || part.prefix || part.index))
+  // Plain `$X` / `${X}` are resolved, and `${X:-word}` / `${X:=word}` of a variable this line never
+  // set (its default is what runs); other operations (${X/a/b}, ${!X}, ${X:0:1}) stay dynamic.
+  if (part.type === 'ParameterExpansion' && (part.operation || part.prefix || part.index)) {
+    const op = part.operation;
+    if (
+      op?.type === 'Default' &&
+      !part.prefix &&
+      !part.index &&
+      /^:?[-=]$/.test(op.operator) &&
+      !env.vars.has(name) &&
+      !/^(HOME|PWD|IFS|PATH|USER)$/.test(name)
+    ) {
+      const [w] = evalWord(op.operand, env);
+      if (w && !w.dynamic) return { ...lit(w.value), indirect: true };
+    }
     return dyn(part.text);
+  }
   if (name === 'HOME') return { ...lit(env.home), indirect: true };
   // An unset IFS expands to blanks that word splitting removes: `rm$IFS-rf$IFS/` is `rm -rf /`.
   if (name === 'IFS' && !env.vars.has('IFS')) return { ...lit(' '), indirect: true, split: true };
@@ -198,13 +213,15 @@ function foldEcho(script: ParsedScript, outer: WordEnv): string | undefined {
   }
   const [name, ...rest] = words;
   if (name === 'echo') {
-    if (rest[0] === '-n') rest.shift();
-    return rest.join(' ');
+    let escapes = false;
+    while (rest[0] && /^-[neE]+$/.test(rest[0])) escapes ||= (rest.shift() ?? '').includes('e');
+    const text = rest.join(' ');
+    return escapes ? decodeEscapes(text) : text;
   }
   if (name === 'printf' && rest.length >= 1) {
     const fmt = rest[0] ?? '';
     if (fmt === '%s' || fmt === '%s\\n') return rest.slice(1).join('');
-    if (!fmt.includes('%') && rest.length === 1) return fmt.replace(/\\n$/, '');
+    if (!fmt.includes('%') && rest.length === 1) return decodeEscapes(fmt).replace(/\n$/, '');
   }
   // `$(which rm)`, `$(command -v rm)`, `$(type -P rm)`: the path of that command.
   const target = rest[rest.length - 1];
