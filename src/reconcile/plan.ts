@@ -74,12 +74,16 @@ export function observeContext(ctx: PlanContext, r: Resource): ObserveContext {
   return { root: ctx.root, runner: ctx.runner, specDir: path.dirname(r.source.file) };
 }
 
-/** Observe → diff → plan for each resource (given in dependency order). */
+/**
+ * Observe → diff → plan for each resource (given in dependency order), limited to `only` when
+ * given. The result holds real contents: print, save or send only `publicPlan(plan)`.
+ */
 export async function makePlan(
-  resources: Resource[],
+  all: Resource[],
   ctx: PlanContext,
   only: ResourceId[] = [],
 ): Promise<PlanResult> {
+  const resources = selectResources(all, only);
   const t0 = performance.now();
   const observed = new Map<ResourceId, unknown>();
   const observeErrors = new Map<ResourceId, string>();
