@@ -394,7 +394,7 @@ class Analyzer {
       if (name === 'cd' || name === 'pushd') {
         const target = words[1];
         if (!target) ctx.scope.cwd = ctx.scope.home;
-        else if (target.dynamic || target.value === '-') ctx.scope.cwd = undefined;
+        else if (target.dynamic || target.guessed || target.value === '-') ctx.scope.cwd = undefined;
         else ctx.scope.cwd = resolvePath(target.value, cwd);
       }
       this.record(name, words.slice(1), redirects, { ...ctx, wrappers, scope: { ...ctx.scope, cwd } }, raw);
@@ -519,7 +519,13 @@ class Analyzer {
         if (!w.value.startsWith('of=')) continue;
         w = { ...w, value: w.value.slice(3), dynamicAt: w.dynamicAt - 3 };
       }
-      if (w.dynamic) {
+      if (w.guessed && !w.dynamic) {
+        this.finding(
+          'dynamic-target',
+          `${cmd.name} acts on a default that the environment may override: ${w.text}`,
+          raw,
+        );
+      } else if (w.dynamic) {
         const prefix = w.value.slice(0, w.dynamicAt);
         const dir = prefix.slice(0, prefix.lastIndexOf('/') + 1);
         const safe =

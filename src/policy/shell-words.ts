@@ -19,6 +19,8 @@ export interface StaticWord {
   indirect: boolean;
   /** An unquoted expansion contributed: bash would split the value on whitespace. */
   split?: boolean;
+  /** Part of the value is a `${X:-default}` default: right only if X is unset when it runs. */
+  guessed?: boolean;
   /** Index of the first dynamic character in `value` (for "literal prefix" checks); -1 when static. */
   dynamicAt: number;
   /** Scripts of command/process substitutions inside the word (for download/decode detection). */
@@ -59,6 +61,7 @@ export function evalWord(word: Word, env: WordEnv): StaticWord[] {
     glob: p.glob,
     indirect: p.indirect,
     split: Boolean(p.split),
+    guessed: Boolean(p.guessed),
     dynamicAt: p.dynamicAt,
     scripts: p.scripts,
     procsub: parts.length === 1 && parts[0]?.type === 'ProcessSubstitution',
@@ -71,6 +74,7 @@ interface Piece {
   glob: boolean;
   indirect: boolean;
   split?: boolean;
+  guessed?: boolean;
   scripts: ParsedScript[];
 }
 
@@ -85,6 +89,7 @@ function joinPiece(a: Piece, b: Piece): Piece {
     glob: a.glob || b.glob,
     indirect: a.indirect || b.indirect,
     split: Boolean(a.split || b.split),
+    guessed: Boolean(a.guessed || b.guessed),
     scripts: a.scripts.length === 0 ? b.scripts : [...a.scripts, ...b.scripts],
   };
 }
@@ -185,7 +190,7 @@ function expandVariable(
       !/^(HOME|PWD|IFS|PATH|USER)$/.test(name)
     ) {
       const [w] = evalWord(op.operand, env);
-      if (w && !w.dynamic) return { ...lit(w.value), indirect: true };
+      if (w && !w.dynamic) return { ...lit(w.value), indirect: true, guessed: true };
     }
     return dyn(part.text);
   }
