@@ -64,9 +64,23 @@ export async function loadSpecs(specsDir: string, options: LoadSpecsOptions = {}
       resources.push(r);
     }
   }
-  if (problems.length > 0) throw new ValidationError(problems);
+  if (problems.length > 0) throw new ValidationError(sortProblems(problems));
   fillManagedChildren(resources, lookup);
   return { resources, files };
+}
+
+/** Problems in file order, then line order, so the list reads like the files. */
+function sortProblems(problems: UserInputError[]): UserInputError[] {
+  const key = (p: UserInputError) => [p.location?.file ?? '', p.location?.line ?? 0] as const;
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => {
+      const [fa, la] = key(a.p);
+      const [fb, lb] = key(b.p);
+      if (fa !== fb) return fa < fb ? -1 : 1;
+      return la - lb || a.i - b.i;
+    })
+    .map((x) => x.p);
 }
 
 /**
