@@ -26,6 +26,10 @@ interface Scope extends WordEnv {
   functions: Map<string, SyntaxNode>;
   /** Aliases defined earlier in the line (name → text). */
   aliases: Map<string, string>;
+  /** False after a `cd` that may have failed (`cd X; …`): the directory is X or the old one. */
+  cwdSure?: boolean;
+  /** A `cd` ran in the current && / || chain and its success is not yet established. */
+  pendingCd?: boolean;
 }
 
 type Stdin =
@@ -40,6 +44,8 @@ interface Ctx {
   depth: number;
   src: string;
   stdin?: Stdin | undefined;
+  /** Inside a branch or loop body, or after && / ||: assignments here may not happen. */
+  conditional?: boolean;
 }
 
 const DOWNLOADERS = new Set([
@@ -139,6 +145,29 @@ class Analyzer {
       case 'Statement':
         this.visit(node.command, ctx);
         return;
+      case 'AndOr': {
+        node.commands.forEach((c, i) => {
+          const op = i > 0 ? node.operators[i - 1] : undefined;
+          if (op && ctx.scope.pendingCd) {
+            // `cd X && …` runs only in X; `cd X || exit; …` too. Otherwise it stays uncertain.
+            const next = c.type === 'Command' ? c.name?.value : undefined;
+            if (op === '&&' || (op === '||' && (next === 'exit' || next === 'return'))) {
+              ctx.scope.cwdSure = true;
+              ctx.scope.pendingCd = false;
+            }
+          }
+          this.visit(c, i > 0 ? { ...ctx, conditional: true } : ctx);
+        });
+        return;
+      }
+      case 'If':
+      case 'While':
+      case 'For':
+      case 'Case':
+      case 'Select':
+      case 'ArithmeticFor':
+        forEachChild(node, (child) => this.visit(child, { ...ctx, conditional: true }));
+        return;
       case 'Pipeline': {
         node.commands.forEach((stage, i) => {
           const stages = node.commands.slice(0, i);
@@ -204,7 +233,8 @@ class Analyzer {
         const ev = evalWord(p.value, ctx.scope);
         if (ev.length === 1 && ev[0] && !ev[0].dynamic) value = ev[0].value;
       }
-      if (!cmd.name) ctx.scope.vars.set(p.name, value);
+      // An assignment that may not run (a branch, a loop, after && / ||) leaves the value unknown.
+      if (!cmd.name) ctx.scope.vars.set(p.name, ctx.conditional ? null : value);
       else if (value !== null) assigns[p.name] = value;
     }
     if (!cmd.name) {
@@ -396,6 +426,8 @@ class Analyzer {
         if (!target) ctx.scope.cwd = ctx.scope.home;
         else if (target.dynamic || target.guessed || target.value === '-') ctx.scope.cwd = undefined;
         else ctx.scope.cwd = resolvePath(target.value, cwd);
+        ctx.scope.cwdSure = false;
+        ctx.scope.pendingCd = true;
       }
       this.record(name, words.slice(1), redirects, { ...ctx, wrappers, scope: { ...ctx.scope, cwd } }, raw);
       return;
@@ -534,7 +566,7 @@ class Analyzer {
           /^[^/$]/.test(prefix);
         if (!safe) this.finding('dynamic-target', `${cmd.name} acts on a computed path: ${w.text}`, raw);
       } else if (
-        ctx.scope.cwd === undefined &&
+        (ctx.scope.cwd === undefined || ctx.scope.cwdSure === false) &&
         !/^(chmod|chown|chgrp)$/.test(cmd.name) &&
         /^(\.|\.\.|\*|\.\*|\.\/\*|\.\.\/\*|\.\/?)$/.test(w.value)
       ) {
@@ -982,6 +1014,8 @@ function copyScope(s: Scope): Scope {
     vars: new Map(s.vars),
     home: s.home,
     cwd: s.cwd,
+    ...(s.cwdSure !== undefined ? { cwdSure: s.cwdSure } : {}),
+    ...(s.pendingCd !== undefined ? { pendingCd: s.pendingCd } : {}),
     functions: new Map(s.functions),
     aliases: new Map(s.aliases),
   };
