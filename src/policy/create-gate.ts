@@ -44,6 +44,7 @@ export interface Gate extends PolicyGate {
 }
 
 const RANK: Record<Verdict, number> = { allow: 0, confirm: 1, deny: 2 };
+const EFFECT_WEIGHT: Record<Effect, number> = { read: 0, network: 1, write: 2, exec: 2 };
 
 export function createGate(opts: GateOptions): Gate {
   if (!(MODES as readonly string[]).includes(opts.mode)) {
@@ -76,8 +77,17 @@ export function createGate(opts: GateOptions): Gate {
 
   const evaluate = (subjects: Subject[], findings: Finding[]): Decision => {
     let best: Decision | undefined;
-    const offer = (d: Decision) => {
-      if (!best || RANK[d.verdict] > RANK[best.verdict]) best = d;
+    let bestWeight = -1;
+    // Strictest wins; among allows, name the weightiest subject (an exec over a read) in the reason.
+    const offer = (d: Decision, weight = 3) => {
+      if (
+        !best ||
+        RANK[d.verdict] > RANK[best.verdict] ||
+        (d.verdict === best.verdict && weight > bestWeight && d.verdict === 'allow')
+      ) {
+        best = d;
+        bestWeight = weight;
+      }
     };
     for (const f of findings) {
       for (const r of findingRules) {
@@ -100,7 +110,7 @@ export function createGate(opts: GateOptions): Gate {
         if (mode.relaxConfirm && r.relaxable) continue;
         offer({ verdict: 'confirm', rule: r.id, reason: `${r.description}: ${s.raw}` });
       }
-      offer(modeDefault(mode, s, allowRule));
+      offer(modeDefault(mode, s, allowRule), EFFECT_WEIGHT[s.effect]);
     }
     return best ?? { verdict: 'allow', rule: `mode:${mode.name}`, reason: 'nothing to run' };
   };
@@ -250,7 +260,7 @@ function modeDefault(mode: ModeSettings, s: Subject, allowRule: Rule | undefined
     return { verdict, rule: allowRule.id, reason: `${allowRule.description}: ${what}` };
   const reason =
     verdict === 'allow'
-      ? `no rule objects; ${mode.name} mode allows ${s.effect} actions`
+      ? `no rule objects; ${mode.name} mode allows ${s.effect} actions: ${what}`
       : `${mode.name} mode asks before ${s.effect} actions${allowRule ? ` (allowed by ${allowRule.id})` : ''}: ${what}`;
   return { verdict, rule: `mode:${mode.name}`, reason };
 }
