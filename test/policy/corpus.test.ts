@@ -1,5 +1,6 @@
 // The corpora decide the gate's worth: every destructive line denied, no obfuscated line allowed,
 // no everyday line blocked in normal mode — and a deny stays a deny in every mode.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createGate } from '../../src/policy/create-gate.js';
 import { corpus } from './corpus-helpers.js';
@@ -90,5 +91,28 @@ describe('every decision names its rule', () => {
         expect(v.rule).toMatch(/^(builtin|mode|config|user|safe|normal|paranoid|trusted):[\w.[\]-]+$/);
       }
     }
+  });
+});
+
+describe('multi-line scripts (heredocs, loops)', () => {
+  const cases = JSON.parse(readFileSync(new URL('./corpus/multiline.json', import.meta.url), 'utf8')) as {
+    command: string;
+    expect: 'allow' | 'deny' | 'confirm-or-deny';
+  }[];
+  it('get the expected verdict in normal mode', () => {
+    const got = cases.map((c) => ({
+      command: c.command,
+      verdict: gates.normal.checkShell(c.command).decision.verdict,
+    }));
+    const want = cases.map((c) => ({
+      command: c.command,
+      verdict:
+        c.expect === 'confirm-or-deny'
+          ? got.find((g) => g.command === c.command)?.verdict === 'deny'
+            ? 'deny'
+            : 'confirm'
+          : c.expect,
+    }));
+    expect(got).toEqual(want);
   });
 });
