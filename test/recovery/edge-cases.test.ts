@@ -251,3 +251,61 @@ describe('a failed snapshot', () => {
     store.close();
   });
 });
+
+describe('restore across type changes', () => {
+  it('turns a directory back into a file, a file back into a directory, and a file back into a symlink', async () => {
+    sb = sandbox();
+    sb.write('/etc/was-file', 'plain file');
+    sb.write('/etc/was-dir/inner.conf', 'inner');
+    fs.symlinkSync('was-file', sb.r('/etc/was-link'));
+    fs.mkdirSync(sb.r('/etc/sticky'), { mode: 0o1777 });
+    fs.chmodSync(sb.r('/etc/sticky'), 0o1777);
+    const store = sb.open();
+    const snap = await store.snapshot({ kind: 'manual' });
+    fs.rmSync(sb.r('/etc/was-file'));
+    sb.write('/etc/was-file/now-a-dir', 'x');
+    fs.rmSync(sb.r('/etc/was-dir'), { recursive: true });
+    sb.write('/etc/was-dir', 'now a file');
+    fs.rmSync(sb.r('/etc/was-link'));
+    sb.write('/etc/was-link', 'now a file');
+    fs.chmodSync(sb.r('/etc/sticky'), 0o755);
+    const r = await store.restore(snap.id);
+    expect(r.problems).toEqual([]);
+    expect(fs.readFileSync(sb.r('/etc/was-file'), 'utf8')).toBe('plain file');
+    expect(fs.readFileSync(sb.r('/etc/was-dir/inner.conf'), 'utf8')).toBe('inner');
+    expect(fs.readlinkSync(sb.r('/etc/was-link'))).toBe('was-file');
+    expect(fs.statSync(sb.r('/etc/sticky')).mode & 0o7777).toBe(0o1777);
+    expect((await store.restore(snap.id, { dryRun: true })).plan).toEqual([]);
+    store.close();
+  });
+
+  it('keeps a directory mtime as it was in the snapshot after restoring files inside it', async () => {
+    sb = sandbox();
+    sb.write('/etc/d/a', 'a');
+    const old = new Date(Date.now() - 86_400_000);
+    fs.utimesSync(sb.r('/etc/d'), old, old);
+    const store = sb.open();
+    const snap = await store.snapshot({ kind: 'manual' });
+    sb.write('/etc/d/b', 'new file changes the dir mtime');
+    fs.rmSync(sb.r('/etc/d/a'));
+    await store.restore(snap.id);
+    expect(Math.trunc(fs.statSync(sb.r('/etc/d')).mtimeMs)).toBe(Math.trunc(old.getTime()));
+    store.close();
+  });
+
+  it('restores a default ACL on a directory', async () => {
+    sb = sandbox();
+    fs.mkdirSync(sb.r('/etc/shared'));
+    execFileSync('setfacl', ['-d', '-m', 'g:4321:rwx', sb.r('/etc/shared')]);
+    const acl = execFileSync('getfacl', ['-c', sb.r('/etc/shared')]).toString();
+    const store = sb.open();
+    const snap = await store.snapshot({ kind: 'manual' });
+    execFileSync('setfacl', ['-k', sb.r('/etc/shared')]);
+    expect(execFileSync('getfacl', ['-c', sb.r('/etc/shared')]).toString()).not.toBe(acl);
+    const d = await store.diff(snap.id);
+    expect(d.files.map((f) => [f.path, f.details])).toEqual([['/etc/shared', ['xattrs system.posix_acl_default']]]);
+    await store.restore(snap.id);
+    expect(execFileSync('getfacl', ['-c', sb.r('/etc/shared')]).toString()).toBe(acl);
+    store.close();
+  });
+});
