@@ -46,7 +46,23 @@ function patternRule(pattern: string, id: string, verdict: 'deny' | 'confirm'): 
     file: 'config [security]',
     pattern: compilePattern(pattern),
     skipReadOnly: verdict === 'confirm',
+    ...lineRegexOf(pattern),
   };
+}
+
+/**
+ * Patterns that spell shell operators (`\\|`, ` | `, `;`, `&&`, `||`) describe a whole line, which no
+ * single simple command can match: they are also matched (whole-string, as a regex) against the
+ * command line with runs of blanks collapsed.
+ */
+function lineRegexOf(pattern: string): { lineRegex?: RegExp } {
+  const text = pattern.trim().replace(/\s+/g, ' ');
+  if (!/\\\||\s\|\s|;|&&|\|\|/.test(text)) return {};
+  try {
+    return { lineRegex: new RegExp(`^(?:${text})$`) };
+  } catch {
+    return { lineRegex: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) };
+  }
 }
 
 export function compilePattern(pattern: string): PatternMatcher {

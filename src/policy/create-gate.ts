@@ -72,6 +72,7 @@ export function createGate(opts: GateOptions): Gate {
   const findingRules = active.filter((r) => r.findings.length > 0);
   const subjectRules = active.filter((r) => r.findings.length === 0);
   const rulesFor = ruleIndex(subjectRules);
+  const lineRules = active.filter((r) => r.lineRegex);
   const root = opts.root ?? '/';
   const analyzeOpts = (cwd?: string): AnalyzeOptions => ({ home, ...(cwd ? { cwd } : {}) });
 
@@ -118,7 +119,14 @@ export function createGate(opts: GateOptions): Gate {
   const checkShell = (command: string, cwd?: string): ShellCheck => {
     try {
       const analysis = analyzeShell(command, analyzeOpts(cwd));
-      return { analysis, decision: evaluate(analysis.commands.map(shellSubject), analysis.findings) };
+      const decisions = [evaluate(analysis.commands.map(shellSubject), analysis.findings)];
+      const line = command.trim().replace(/\s+/g, ' ');
+      for (const r of lineRules) {
+        if (r.lineRegex?.test(line) && !(r.verdict === 'confirm' && mode.relaxConfirm)) {
+          decisions.push({ verdict: r.verdict, rule: r.id, reason: `${r.description}: ${command}` });
+        }
+      }
+      return { analysis, decision: strictest(decisions) };
     } catch (error) {
       // A parser or analyser failure (e.g. a stack overflow on hostile input) fails closed.
       return {

@@ -40,6 +40,8 @@ export interface Rule {
   pattern?: PatternMatcher;
   /** A require_confirm pattern does not fire for read-only commands. */
   skipReadOnly?: boolean;
+  /** A config pattern that names a pipeline or a list (`curl .* \\| sh`) is also matched against the whole line. */
+  lineRegex?: RegExp;
 }
 
 export type PatternMatcher = (s: Subject) => boolean;

@@ -116,6 +116,20 @@ describe('config patterns', () => {
     expect(g.decide(bash('systemctl status nginx'), 'exec').verdict).toBe('allow');
     expect(g.decide(bash('sudo journalctl -u nginx'), 'exec').verdict).toBe('allow');
   });
+  it('match a pattern that spells a pipeline or a list against the whole line', () => {
+    const lines = gate('normal', {
+      dangerousPatterns: ['tar .* && rm .*'],
+      requireConfirm: ['.* \\| tee .*'],
+    });
+    expect(lines.decide(bash('tar czf a.tgz d && rm -rf d'), 'exec')).toMatchObject({
+      verdict: 'deny',
+      rule: 'config:dangerous_patterns[0]',
+    });
+    expect(lines.decide(bash('echo x | tee /tmp/y'), 'exec')).toMatchObject({
+      rule: 'config:require_confirm[0]',
+    });
+    expect(lines.decide(bash('grep "tar x && rm y" notes.txt'), 'exec').verdict).toBe('allow');
+  });
   it('treats an invalid regex as literal text', () => {
     const lit = gate('normal', { dangerousPatterns: ['echo ('] });
     expect(lit.decide(bash("echo '('"), 'exec')).toMatchObject({
