@@ -43,8 +43,14 @@ function compileRule(rule: Rule): Test {
   if (rule.flagsAny.length > 0) checks.push((s) => rule.flagsAny.some((f) => s.flags.includes(f)));
   if (rule.flagsNone.length > 0) checks.push((s) => !rule.flagsNone.some((f) => s.flags.includes(f)));
   if (rule.argsAny.length > 0) {
-    const res = rule.argsAny.map(pathPatternRegex);
-    checks.push((s) => s.args.some((a) => res.some((re) => re.test(a))));
+    const pats = rule.argsAny.map((p) => ({ text: p, re: pathPatternRegex(p) }));
+    // An operand the shell or the tool would expand (`'libc6*'`) matches if it could name the pattern.
+    checks.push((s) =>
+      s.args.some((a) => {
+        const glob = GLOB_CHARS.test(a);
+        return pats.some((p) => pathMatchesCompiled(a, p.text, p.re, glob));
+      }),
+    );
   }
   if (rule.argsRegex.length > 0)
     checks.push((s) => s.argv.some((a) => rule.argsRegex.some((re) => re.test(a))));

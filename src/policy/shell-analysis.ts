@@ -88,6 +88,14 @@ export function analyzeShell(source: string, opts: AnalyzeOptions = {}): ShellAn
     aliases: new Map(),
   };
   a.runSource(source, { scope, wrappers: [], depth: 0, src: source });
+  // `:(){:|:&};:` does not even parse (bash needs a blank after `{`), yet shells that accept it
+  // fork-bomb: recognise the shape in the text when the parser gave up.
+  if (
+    a.findings.some((f) => f.kind === 'parse-error') &&
+    /([^\s(){}|&;]+)\s*\(\s*\)\s*\{\s*\1\s*\|\s*\1\s*&/.test(source)
+  ) {
+    a.finding('fork-bomb', 'a function that pipes itself into itself in the background', source);
+  }
   // Code read from a descriptor that a /dev/tcp redirect opened comes from the network.
   if (a.netSocket && a.findings.some((f) => f.kind === 'stdin-shell')) {
     a.finding('download-exec', 'a shell reads code from a /dev/tcp or /dev/udp socket', source);
@@ -160,8 +168,13 @@ class Analyzer {
         });
         return;
       }
-      case 'If':
       case 'While':
+        if (spawnsForever(node)) {
+          this.finding('fork-bomb', 'an endless loop starting background processes', slice(ctx.src, node));
+        }
+        forEachChild(node, (child) => this.visit(child, { ...ctx, conditional: true }));
+        return;
+      case 'If':
       case 'For':
       case 'Case':
       case 'Select':
@@ -1167,6 +1180,18 @@ function classifyScripts(scripts: ParsedScript[], parent: Analyzer): FindingKind
     if (kind) out = kind;
   }
   return out;
+}
+
+/** `while true; do CMD & done`: a loop that never ends and starts a process per turn. */
+function spawnsForever(loop: SyntaxNode & { type: 'While' }): boolean {
+  const cond = loop.clause.commands;
+  const c = cond.length === 1 ? cond[0]?.command : undefined;
+  const always =
+    c?.type === 'Command' &&
+    (loop.kind === 'while'
+      ? ['true', ':'].includes(c.name?.value ?? '') && c.args.length === 0
+      : c.name?.value === 'false' && c.args.length === 0);
+  return Boolean(always && loop.body.commands.some((st) => st.background));
 }
 
 function isForkBomb(name: string, body: SyntaxNode): boolean {
