@@ -168,9 +168,17 @@ export function sameEntry(a: ManifestEntry, b: ManifestEntry, withMtime = true):
     a.gid === b.gid &&
     a.hash === b.hash &&
     a.target === b.target &&
-    (!withMtime || a.type !== 'file' || Math.trunc(a.mtimeMs) === Math.trunc(b.mtimeMs)) &&
+    (!withMtime || a.type !== 'file' || sameMtime(a.mtimeMs, b.mtimeMs)) &&
     sameXattrs(a.xattrs, b.xattrs)
   );
+}
+
+/**
+ * Equal to the millisecond. Not `Math.trunc(a) === Math.trunc(b)`: utimes takes seconds as a double,
+ * so a restored x.544 ms can read back as x.543999 ms.
+ */
+export function sameMtime(a: number, b: number): boolean {
+  return Math.abs(a - b) < 1;
 }
 
 export function sameXattrs(a?: Record<string, string>, b?: Record<string, string>): boolean {

@@ -278,7 +278,7 @@ export class ObjectStore {
     if (this.pack) {
       fs.closeSync(this.pack.fd);
       // No row names it yet, so nothing can read it: remove it now rather than at the next recovery.
-      fs.rmSync(path.join(this.packsDir, this.pack.name), { force: true });
+      if (this.pendingPacked.size > 0) fs.rmSync(path.join(this.packsDir, this.pack.name), { force: true });
       this.pack = undefined;
     }
     this.pendingPacked.clear();

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import { HostError } from '../errors.js';
 import type { ProcessRunner } from '../host/process-runner.js';
 import { entryKey } from './capture.js';
-import { displayPath, fsPath, type ManifestEntry, sameXattrs } from './manifest.js';
+import { displayPath, fsPath, type ManifestEntry, sameMtime, sameXattrs } from './manifest.js';
 import type { ObjectStore } from './object-store.js';
 import { applyXattrs } from './xattrs.js';
 
@@ -60,7 +60,7 @@ export function planRestore(target: ManifestEntry[], live: ManifestEntry[], keep
       l.uid !== t.uid ||
       l.gid !== t.gid ||
       !sameXattrs(l.xattrs, t.xattrs) ||
-      (t.type === 'file' && Math.trunc(l.mtimeMs) !== Math.trunc(t.mtimeMs))
+      (t.type === 'file' && !sameMtime(l.mtimeMs, t.mtimeMs))
     ) {
       ops.push({ kind: 'meta', ...base, live: l });
     }

@@ -5,7 +5,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { entryKey } from './capture.js';
 import { parsePackageList } from './host-meta.js';
-import { displayPath, type ManifestEntry, sameXattrs } from './manifest.js';
+import { displayPath, type ManifestEntry, sameMtime, sameXattrs } from './manifest.js';
 
 /** Diffs of files bigger than this are summarized, not shown. */
 const MAX_DIFF_BYTES = 512 * 1024;
@@ -76,7 +76,7 @@ function details(a: ManifestEntry, b: ManifestEntry, sa: DiffSide, sb: DiffSide)
     const diffNames = [...names].filter((n) => a.xattrs?.[n] !== b.xattrs?.[n]);
     out.push(`xattrs ${diffNames.join(', ')}`);
   }
-  if (out.length === 0 && a.type === 'file' && Math.trunc(a.mtimeMs) !== Math.trunc(b.mtimeMs)) {
+  if (out.length === 0 && a.type === 'file' && !sameMtime(a.mtimeMs, b.mtimeMs)) {
     out.push('mtime');
   }
   return out;

@@ -16,7 +16,7 @@ import { HostError, UserInputError } from '../errors.js';
 import { atomicWrite } from '../host/atomic-write.js';
 import { type ProcessRunner, spawnRunner } from '../host/process-runner.js';
 import { RootPath } from '../host/root-path.js';
-import { type CaptureTop, capture, entryKey, type PrevCache } from './capture.js';
+import { type CaptureResult, type CaptureTop, capture, entryKey, type PrevCache } from './capture.js';
 import { compileExclude } from './exclude.js';
 import { enabledUnits, ownerNames, packageList } from './host-meta.js';
 import { IndexDb, type SnapshotRow } from './index-db.js';
@@ -143,6 +143,12 @@ export interface SnapshotStore extends Snapshotter {
   prune(): Promise<{ deleted: string[]; objectsRemoved: number }>;
   gc(): Promise<{ objectsRemoved: number }>;
   close(): void;
+}
+
+interface Captured {
+  tops: CaptureTop[];
+  prev: { row: SnapshotRow; cache: PrevCache } | undefined;
+  cap: CaptureResult;
 }
 
 const AUTOMATIC: SnapshotKind[] = ['pre-apply', 'scheduled'];
@@ -305,9 +311,12 @@ class Store implements SnapshotStore {
   }
 
   private async snapshotWrite(request: SnapshotRequest, protect: string[]): Promise<SnapshotSummary> {
-    const tops = this.tops(request.extraPaths);
+    return this.commitCapture(request, await this.captureTops(this.tops(request.extraPaths)), protect);
+  }
+
+  /** Walk and store what changed (into the pending pack); nothing is visible until commitCapture. */
+  private async captureTops(tops: CaptureTop[]): Promise<Captured> {
     const prev = this.prevCache();
-    const xattrs = xattrReader(this.runner);
     const cap = await capture({
       rootPrefix: this.rootPrefix,
       tops,
@@ -315,8 +324,16 @@ class Store implements SnapshotStore {
       skipReal: this.skipReal(),
       prev: prev?.cache,
       objects: this.objects,
-      xattrs,
+      xattrs: xattrReader(this.runner),
     });
+    return { tops, prev, cap };
+  }
+
+  private async commitCapture(
+    request: SnapshotRequest,
+    { tops, prev, cap }: Captured,
+    protect: string[],
+  ): Promise<SnapshotSummary> {
     let newBytes = cap.readBytes;
     const databases: DatabaseCopy[] = [];
     if (this.opts.memoryPath && fs.existsSync(this.opts.memoryPath)) {
@@ -690,7 +707,19 @@ class Store implements SnapshotStore {
     }
     const inScope = (e: ManifestEntry) => !scope || scope.some((s) => isWithin(e.path, s));
     const target = entries.filter(inScope);
-    const live = (await this.liveSide(row, scope)).entries.filter(inScope);
+    // A whole restore walks the live trees once: that walk stores what changed and becomes the
+    // pre-restore snapshot (committed only if there is something to restore). Dry runs, scoped
+    // restores and resumes walk without storing.
+    const captured =
+      !scope && !journal && !opts.dryRun
+        ? await this.captureTops(
+            dedupeTops([
+              ...row.meta.paths.map((p) => ({ path: p, outside: false })),
+              ...row.meta.outsidePaths.map((p) => ({ path: p, outside: true })),
+            ]),
+          )
+        : undefined;
+    const live = captured ? captured.cap.entries : (await this.liveSide(row, scope)).entries.filter(inScope);
     const ops = planRestore(target, live, opts.keepNew ?? false);
     const report: RestoreReport = {
       snapshot: row.id,
@@ -702,14 +731,32 @@ class Store implements SnapshotStore {
     };
     if (opts.dryRun) return report;
     if (ops.length === 0) {
+      this.objects.abandonPending();
       // A resumed restore that has nothing left to do is finished: its journal goes.
       if (journal) fs.rmSync(this.journalFile, { force: true });
       return report;
     }
-    preflight({ rootPrefix: this.rootPrefix, objects: this.objects }, ops);
+    try {
+      preflight({ rootPrefix: this.rootPrefix, objects: this.objects }, ops);
+    } catch (e) {
+      this.objects.abandonPending();
+      throw e;
+    }
 
     let preRestore = journal?.preRestore;
-    if (!journal) {
+    const preRequest: SnapshotRequest = {
+      kind: 'pre-restore',
+      description: `before restoring ${row.id}`,
+      trigger: `restore ${row.id}`,
+    };
+    if (captured) {
+      try {
+        preRestore = (await this.commitCapture(preRequest, captured, [row.id])).id;
+      } catch (e) {
+        this.objects.abandonPending();
+        throw e;
+      }
+    } else if (!journal) {
       const pre = await this.snapshotLocked(
         {
           kind: 'pre-restore',

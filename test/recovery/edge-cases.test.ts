@@ -289,7 +289,7 @@ describe('restore across type changes', () => {
     sb.write('/etc/d/b', 'new file changes the dir mtime');
     fs.rmSync(sb.r('/etc/d/a'));
     await store.restore(snap.id);
-    expect(Math.trunc(fs.statSync(sb.r('/etc/d')).mtimeMs)).toBe(Math.trunc(old.getTime()));
+    expect(Math.abs(fs.statSync(sb.r('/etc/d')).mtimeMs - old.getTime())).toBeLessThan(1);
     store.close();
   });
 
@@ -303,7 +303,9 @@ describe('restore across type changes', () => {
     execFileSync('setfacl', ['-k', sb.r('/etc/shared')]);
     expect(execFileSync('getfacl', ['-c', sb.r('/etc/shared')]).toString()).not.toBe(acl);
     const d = await store.diff(snap.id);
-    expect(d.files.map((f) => [f.path, f.details])).toEqual([['/etc/shared', ['xattrs system.posix_acl_default']]]);
+    expect(d.files.map((f) => [f.path, f.details])).toEqual([
+      ['/etc/shared', ['xattrs system.posix_acl_default']],
+    ]);
     await store.restore(snap.id);
     expect(execFileSync('getfacl', ['-c', sb.r('/etc/shared')]).toString()).toBe(acl);
     store.close();

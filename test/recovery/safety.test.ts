@@ -11,7 +11,7 @@ let sb: Sandbox;
 afterEach(() => sb?.cleanup());
 
 /** Add a snapshot whose manifest was written by someone else (a tampered or hostile store). */
-function plantSnapshot(sb: Sandbox, id: string, entries: Partial<ManifestEntry>[]): void {
+async function plantSnapshot(sb: Sandbox, id: string, entries: Partial<ManifestEntry>[]): Promise<void> {
   const index = new IndexDb(path.join(sb.storeDir, 'index.db'));
   const objects = new ObjectStore(sb.storeDir, index.db, spawnRunner);
   objects.init();
@@ -30,6 +30,7 @@ function plantSnapshot(sb: Sandbox, id: string, entries: Partial<ManifestEntry>[
     ...e,
   }));
   const manifest = objects.putBuffer(encodeManifest({ version: 1, entries: full as ManifestEntry[] }));
+  await objects.flush();
   objects.commitPending();
   index.insert({
     id,
@@ -66,7 +67,7 @@ describe('restore refuses paths that escape the root', () => {
     sb = sandbox();
     const store = sb.open();
     await store.snapshot({ kind: 'manual' });
-    plantSnapshot(sb, 'evil-dotdot', [{ path: '/etc/../../escaped' }]);
+    await plantSnapshot(sb, 'evil-dotdot', [{ path: '/etc/../../escaped' }]);
     await expect(store.restore('evil-dotdot')).rejects.toThrow(/refused/);
     expect(fs.existsSync(path.join(sb.dir, 'escaped'))).toBe(false);
     expect(store.pendingRestore()).toBeUndefined();
@@ -77,7 +78,7 @@ describe('restore refuses paths that escape the root', () => {
     sb = sandbox();
     const store = sb.open();
     await store.snapshot({ kind: 'manual' });
-    plantSnapshot(sb, 'evil-link', [
+    await plantSnapshot(sb, 'evil-link', [
       { path: '/etc/link', type: 'symlink', target: sb.dir, size: 0 },
       { path: '/etc/link/pwned' },
     ]);
