@@ -99,3 +99,10 @@ describe('buildGraph', () => {
     expect([...dependentsOf(g, 'package:a')].sort()).toEqual(['package:b', 'package:c']);
   });
 });
+
+describe('notify targets', () => {
+  it('refuses a notify of an undeclared id', () => {
+    const r = res('file', '/etc/x.conf', { notify: ['service:ghost'] });
+    expect(() => buildGraph([r], fakeLookup)).toThrow(/notifies service:ghost, which no spec declares/);
+  });
+});
