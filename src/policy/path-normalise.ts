@@ -40,7 +40,13 @@ export function pathPatternRegex(pattern: string): RegExp {
   let re = patternCache.get(pattern);
   if (re) return re;
   let src = '';
-  for (let i = 0; i < pattern.length; i++) {
+  let i = 0;
+  // A leading `**/` also matches a relative path with no directory part (`cat server.key`).
+  if (pattern.startsWith('**/')) {
+    src = '(?:.*/)?';
+    i = 3;
+  }
+  for (; i < pattern.length; i++) {
     const c = pattern[i] ?? '';
     if (c === '*') {
       if (pattern[i + 1] === '*') {
