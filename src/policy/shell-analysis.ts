@@ -413,6 +413,34 @@ class Analyzer {
         } else this.stdinCode(name, { ...ctx, wrappers, scope: { ...ctx.scope, cwd } }, raw, true);
       }
       if (name === 'crontab') this.crontabStdin(words, { ...ctx, wrappers }, raw);
+      if (name === 'parallel') {
+        // GNU parallel: `parallel CMD ::: ARG…` runs CMD once per argument ({} stands for it).
+        const sep = words.findIndex((w) => w.value === ':::' || w.value === '::::');
+        const cmdWords = words
+          .slice(1, sep < 0 ? words.length : sep)
+          .filter((w, k) => k > 0 || !w.value.startsWith('-'));
+        const items = sep < 0 ? [] : words.slice(sep + 1).filter((w) => !w.value.startsWith(':::'));
+        if (cmdWords.length > 0 && sep >= 0) {
+          for (const item of items.slice(0, 16)) {
+            const hasSlot = cmdWords.some((w) => w.value.includes('{}'));
+            const run = hasSlot
+              ? cmdWords.map((w) =>
+                  w.value.includes('{}')
+                    ? {
+                        ...w,
+                        value: w.value.split('{}').join(item.value),
+                        dynamic: w.dynamic || item.dynamic,
+                      }
+                    : w,
+                )
+              : [...cmdWords, item];
+            this.words(run, [], { ...ctx, wrappers: [...wrappers, 'parallel'] }, raw);
+          }
+        } else if (cmdWords.length > 0) {
+          // Arguments come from stdin: like xargs.
+          this.xargs(cmdWords, undefined, [], { ...ctx, wrappers: [...wrappers, 'parallel'] }, raw);
+        }
+      }
       if (name === 'find') {
         this.find(words, redirects, { ...ctx, wrappers, scope: { ...ctx.scope, cwd } }, raw);
         return;
@@ -780,7 +808,7 @@ class Analyzer {
   /** Inline interpreter code that can spawn commands: analyse its string literals as shell. */
   inlineCode(name: string, code: string, ctx: Ctx, raw: string): void {
     const spawns =
-      /\b(system|popen|exec[lv]?p?e?|spawn|subprocess|fork|check_output|check_call|call|run|getoutput|child_process|eval|rmtree|remove_tree|unlink|remove|rmdir|shell_exec|passthru|proc_open)\b|`|\|\s*"|"\s*\|/;
+      /\b(system|popen|exec[lv]?p?e?|execute|spawn|subprocess|fork|check_output|check_call|call|run|getoutput|child_process|eval|rmtree|remove_tree|unlink|remove|rmdir|shell_exec|passthru|proc_open)\b|`|\|\s*"|"\s*\|/;
     if (!spawns.test(code)) return;
     this.finding('inline-code', `${name} code can run commands or delete files`, raw);
     const inner = {

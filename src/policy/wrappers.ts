@@ -126,6 +126,19 @@ const GRAMMARS: Record<string, Grammar> = {
     scriptOption: ['c', 'command'],
   },
   screen: { short: 'ScpTteh', noCommand: /^-(ls|list|r|R|x|X|wipe|v|Q)$/ },
+  script: {
+    short: 'ETIOBm',
+    long: ['log-io', 'log-timing', 'log-in', 'log-out', 'echo', 'logging-format'],
+    scriptOption: ['c', 'command'],
+    noCommand: /^-V$/,
+  },
+  sg: { lead: 1, scriptOption: ['c'] },
+  setpriv: {},
+  unshare: {
+    short: 'S',
+    long: ['setuid', 'setgid', 'root', 'wd', 'propagation', 'setgroups', 'map-user', 'map-group'],
+  },
+  chpst: { short: 'ugUe/nlLmdofpcr' },
   flock: { short: 'wE', long: ['timeout', 'conflict-exit-code'], lead: 1, scriptOption: ['c', 'command'] },
 };
 
@@ -154,6 +167,7 @@ export function interpreterKind(
   if (name === 'node' || name === 'nodejs' || name === 'deno' || name === 'bun') return 'node';
   if (/^php[0-9.]*$/.test(name)) return 'php';
   if (/^(awk|gawk|mawk|nawk)$/.test(name)) return 'awk';
+  if (/^(lua[0-9.]*|luajit|Rscript|tclsh[0-9.]*)$/.test(name)) return 'ruby';
   return undefined;
 }
 
