@@ -126,7 +126,8 @@ export function planOne(
     return { ...base, status: 'error', changes: [], actions: [], fingerprint: '', error: observeError };
   }
   const controller = ctx.lookup(r.kind);
-  const fp = fingerprint(seen);
+  const sensitive = r.spec.sensitive === true;
+  let fp = fingerprint(sensitive ? withoutContents(seen) : seen);
   try {
     const changes = controller?.diff(r.spec, seen) ?? [];
     const actions =
@@ -135,6 +136,10 @@ export function planOne(
             a.resource ? a : { ...a, resource: r.id },
           )
         : [];
+    if (!sensitive && actions.some((a) => a.sensitive)) {
+      fp = fingerprint(withoutContents(seen));
+      return { ...base, sensitive: true, status: statusOf(changes), changes, actions, fingerprint: fp };
+    }
     return { ...base, status: statusOf(changes), changes, actions, fingerprint: fp };
   } catch (e) {
     return {
@@ -161,7 +166,13 @@ export function statusOf(changes: Change[]): PlanStatus {
   return 'change';
 }
 
-/** sha256 over each resource's id, observed fingerprint and actions, plus root and selection. */
+/**
+ * sha256 over each resource's id, observed fingerprint and actions, plus root and selection. A
+ * sensitive resource enters with its contents left out (fingerprint and actions both): the hash is
+ * published with the plan, and everything else that goes into it is published too, so a hash over
+ * a short secret could be brute-forced (docs/decisions/071). Its drift still shows through what
+ * observe reports about it (exists, same-content flag, mode, owner).
+ */
 export function planHash(plan: Pick<Plan, 'root' | 'only' | 'resources'>): string {
   return sha256(
     canonicalJson({
@@ -170,11 +181,23 @@ export function planHash(plan: Pick<Plan, 'root' | 'only' | 'resources'>): strin
       resources: plan.resources.map((r) => ({
         id: r.id,
         fingerprint: r.fingerprint,
-        actions: r.actions,
+        actions: r.sensitive ? r.actions.map(redactAction) : r.actions,
         error: r.error,
       })),
     }),
   );
+}
+
+/** Observed state without the fields that may carry a file's body (for sensitive resources). */
+const contentKeys = new Set(['content', 'sourceContent', 'current', 'text', 'before', 'after']);
+export function withoutContents(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutContents);
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (!contentKeys.has(k)) out[k] = withoutContents(v);
+  }
+  return out;
 }
 
 const hidden = '(sensitive)';

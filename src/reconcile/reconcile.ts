@@ -218,14 +218,13 @@ export async function reconcile(
       const began = performance.now();
       touched.push(r);
       for (const action of actions) {
-        const result = await safeExecute(deps, action, executed);
+        const result = await safeExecute(deps, action, executed, false, rp.sensitive === true);
         if (!result.ok) {
-          finish(
-            outcome(rp, 'failed', {
-              error: toolError(action, result),
-              durationMs: performance.now() - began,
-            }),
-          );
+          // A validate command may echo the file it checked: keep a sensitive resource's output out.
+          const error = rp.sensitive
+            ? `${action.tool} failed${result.exitCode !== undefined ? ` (exit ${result.exitCode})` : ''}: output hidden (sensitive)`
+            : toolError(action, result);
+          finish(outcome(rp, 'failed', { error, durationMs: performance.now() - began }));
           return;
         }
       }
@@ -403,6 +402,7 @@ async function safeExecute(
   action: Action,
   log: ExecutedAction[],
   notify = false,
+  sensitive = false,
 ): Promise<ToolResult> {
   const t0 = performance.now();
   let result: ToolResult;
@@ -420,7 +420,7 @@ async function safeExecute(
     ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
     durationMs: performance.now() - t0,
     // Tool output may echo contents (a diff of a sensitive file): keep one short line.
-    summary: action.sensitive ? '(sensitive)' : (text.split('\n')[0] ?? '').slice(0, 200),
+    summary: sensitive || action.sensitive ? '(sensitive)' : (text.split('\n')[0] ?? '').slice(0, 200),
     ...(notify ? { notify: true } : {}),
   });
   return result;

@@ -28,14 +28,16 @@ const memSchema = z.strictObject({
 });
 type Mem = z.infer<typeof memSchema>;
 
-export function memController(host: FakeHost): Controller<Mem, { content?: string }> {
+export function memController(host: FakeHost): Controller<Mem, { exists: boolean; content?: string }> {
   return {
     kind: 'file',
     schema: memSchema,
     name: (s) => s.path,
     observe: async (s) => {
       if (s.path === '/boom') throw new Error('cannot read /boom');
-      return host.files.has(s.path) ? { content: host.files.get(s.path) as string } : {};
+      return host.files.has(s.path)
+        ? { exists: true, content: host.files.get(s.path) as string }
+        : { exists: false };
     },
     diff: (s, o) =>
       o.content === s.content

@@ -58,7 +58,7 @@ describe('recording runs in memory', () => {
 });
 
 describe('sensitive resources', () => {
-  it('hide contents in the public plan, yet a content change still changes the hash', async () => {
+  it('hide contents in the public plan and keep them out of the hash', async () => {
     const secret = file('/etc/token', 's3cret-value');
     secret.spec.sensitive = true;
     const { host, graph, deps } = setup([secret]);
@@ -66,10 +66,17 @@ describe('sensitive resources', () => {
     const shown = JSON.stringify(publicPlan(one.plan));
     expect(shown).not.toContain('s3cret-value');
     expect(shown).toContain('(sensitive)');
+    // The real plan carries the secret to the tool...
     expect(JSON.stringify(one.plan)).toContain('s3cret-value');
-    host.files.set('/etc/token', 'other');
-    const two = await makePlan(graph.order, deps);
-    expect(two.plan.hash).not.toBe(one.plan.hash);
+    // ...but the published hash does not depend on it: another secret gives the same hash.
+    const other = file('/etc/token', 'another-secret');
+    other.spec.sensitive = true;
+    const two = await makePlan([other], deps);
+    expect(two.plan.hash).toBe(one.plan.hash);
+    // Drift that observe can see without contents (the file appeared) still changes the hash.
+    host.files.set('/etc/token', 'x');
+    const three = await makePlan(graph.order, deps);
+    expect(three.plan.hash).not.toBe(one.plan.hash);
   });
 
   it('hide args of actions marked sensitive even on a non-sensitive resource', async () => {
@@ -82,5 +89,19 @@ describe('sensitive resources', () => {
     const { plan: p } = await makePlan(graph.order, deps);
     const action = publicPlan(p).resources[0]?.actions[0];
     expect(action?.args).toEqual({ path: '/x', content: '(sensitive)' });
+  });
+});
+
+describe('failures of sensitive resources', () => {
+  it('hide the tool output, which may echo the contents', async () => {
+    const secret = file('/etc/key', 'k3y-material');
+    secret.spec.sensitive = true;
+    const { host, graph, deps } = setup([secret]);
+    deps.execute = async () => ({ ok: false, output: 'line 1: k3y-material: syntax error', exitCode: 1 });
+    const r = await reconcile(graph, deps);
+    expect(host.files.size).toBe(0);
+    expect(r.resources[0]?.status).toBe('failed');
+    expect(JSON.stringify(r)).not.toContain('k3y-material');
+    expect(r.resources[0]?.error).toMatch(/write_file failed \(exit 1\): output hidden/);
   });
 });
