@@ -382,6 +382,21 @@ class Analyzer {
         words = words.slice(wrap.rest);
         continue;
       }
+      if (
+        (name === 'su' ||
+          name === 'runuser' ||
+          ((name === 'sudo' || name === 'doas') && words.some((w) => /^-[a-zA-Z]*[si]$/.test(w.value)))) &&
+        ctx.stdin &&
+        !splitWrapper(
+          name,
+          words.map((w) => w.value),
+        )
+      ) {
+        // `… | sudo -s`, `… | su`: a login shell reading its commands from stdin.
+        this.record(name, words.slice(1), redirects, { ...ctx, wrappers, scope: { ...ctx.scope, cwd } }, raw);
+        this.stdinCode(name, { ...ctx, wrappers, scope: { ...ctx.scope, cwd } }, raw, true);
+        return;
+      }
       if (SHELLS.has(name)) {
         this.shell(name, words, redirects, { ...ctx, wrappers, scope: { ...ctx.scope, cwd } }, raw);
         return;
