@@ -52,7 +52,9 @@ export function buildGraph(resources: Resource[], lookup: ControllerLookup): Gra
   const sortedDeps = new Map<ResourceId, ResourceId[]>();
   const dependents = new Map<ResourceId, ResourceId[]>(resources.map((r) => [r.id, []]));
   for (const r of resources) {
-    const list = [...(deps.get(r.id) ?? [])].sort((a, b) => (index.get(a) ?? 0) - (index.get(b) ?? 0));
+    const set = deps.get(r.id) as Set<ResourceId>;
+    const list = [...set];
+    if (list.length > 1) list.sort((a, b) => (index.get(a) ?? 0) - (index.get(b) ?? 0));
     sortedDeps.set(r.id, list);
     for (const d of list) dependents.get(d)?.push(r.id);
   }
