@@ -127,6 +127,17 @@ export async function reconcile(
   };
   // Resources come in dependency order, so a dependency's fate is known when this is asked; a
   // converged resource below a failure passes the failure on (tainted) without being skipped.
+  // The queue lives on in memory for this run when its file cannot be written (a data_dir the user
+  // cannot write): the restart still happens now, only the crash-safety is lost, and we say so.
+  let queueWarned = false;
+  const persist = async (op: () => Promise<void>): Promise<void> => {
+    try {
+      await op();
+    } catch (e) {
+      if (!queueWarned) deps.warn?.(`notify queue ${deps.notifyQueueFile} not saved: ${errorText(e)}`);
+      queueWarned = true;
+    }
+  };
   const failedDep = (id: ResourceId): ResourceId | undefined =>
     (graph.deps.get(id) ?? []).find((d) => blockedOrFailed.has(d) || tainted.has(d));
 
@@ -229,7 +240,7 @@ export async function reconcile(
         }
       }
       // The change happened: queue its notifies durably before anything else can fail.
-      await queue.add(r.notify, r.id);
+      await persist(() => queue.add(r.notify, r.id));
       const v0 = performance.now();
       const left = await verify(r, deps);
       verifyStart.ms += performance.now() - v0;
@@ -254,7 +265,7 @@ export async function reconcile(
     const target = graph.byId.get(p.target);
     if (!target) {
       // The spec that declared it is gone: nothing left to restart.
-      await queue.remove(p.target);
+      await persist(() => queue.remove(p.target));
       continue;
     }
     if (blockedOrFailed.has(p.target)) {
@@ -288,7 +299,7 @@ export async function reconcile(
           break;
         }
       }
-      if (n.status === 'done') await queue.remove(p.target);
+      if (n.status === 'done') await persist(() => queue.remove(p.target));
     }
     notified.push(n);
     deps.onProgress?.({ type: 'notify', outcome: n });

@@ -197,6 +197,21 @@ describe('reconcile', () => {
     expect(JSON.parse(fs.readFileSync(queueFile, 'utf8')).pending).toEqual([]);
   });
 
+  it('still restarts, and warns, when the notify queue file cannot be written', async () => {
+    fs.writeFileSync(path.join(dataDir, 'not-a-dir'), '');
+    const warnings: string[] = [];
+    const rs = [service('web'), file('/etc/web.conf', 'v1', { notify: ['service:web'] })];
+    const { host, graph, deps } = setup(rs, {
+      notifyQueueFile: path.join(dataDir, 'not-a-dir', 'q.json'),
+      warn: (m) => warnings.push(m),
+    });
+    const r = await reconcile(graph, deps);
+    expect(r.exitCode).toBe(0);
+    expect(host.restarts).toEqual(['web']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/notify queue .* not saved/);
+  });
+
   it('keeps a notify queued when the restart is denied, and reports it blocked', async () => {
     const queueFile = path.join(dataDir, 'q.json');
     const rs = [service('web'), file('/etc/web.conf', 'v1', { notify: ['service:web'] })];
