@@ -17,7 +17,22 @@ export interface GlobalArgs {
   verbose: boolean;
 }
 
+let pipeGuard = false;
+
+/** `aios history | head`: the reader went away. Stop quietly, like any Unix filter, instead of a trace. */
+export function guardBrokenPipes(): void {
+  if (pipeGuard) return;
+  pipeGuard = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
+}
+
 export function processIo(wantColor: boolean): Io {
+  guardBrokenPipes();
   const isTTY = Boolean(process.stdout.isTTY);
   const noColorEnv = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
   return {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,6 +78,28 @@ describe('aios CLI skeleton', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/aios --help/);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('stops quietly when its reader closes the pipe early (aios ... | head)', async () => {
+    // The reader is gone before `config show` writes its first line: every write hits EPIPE.
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'aios-pipe-'));
+    const child = spawn(process.execPath, [aios, 'config', 'show'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        HOME: home,
+        XDG_CONFIG_HOME: home,
+        AIOS_CONFIG: path.resolve('docs/config.example.toml'),
+      },
+    });
+    let stderr = '';
+    child.stderr.on('data', (c) => {
+      stderr += c;
+    });
+    child.stdout.destroy();
+    const code = await new Promise((r) => child.on('close', (c) => r(c)));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
   });
 
   it('prints a bash completion script', () => {
