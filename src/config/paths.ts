@@ -4,7 +4,7 @@
 // under `--root`, which only says which tree the controller manages. Reads, never creates, anything.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { type LoadedConfig, userConfigDir } from './load-config.js';
+import { homeDir, type LoadedConfig, userConfigDir } from './load-config.js';
 
 export interface EffectivePaths {
   /** The config file with the highest precedence that was read, if any. */
@@ -38,6 +38,13 @@ export function isSystemMode(facts: HostFacts): boolean {
   return facts.uid === 0 && facts.systemDirExists;
 }
 
+/** `$XDG_DATA_HOME/aios`, else `~/.local/share/aios`. */
+export function userDataDir(env: NodeJS.ProcessEnv): string {
+  const xdg = env.XDG_DATA_HOME;
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(homeDir(env), '.local', 'share');
+  return path.join(base, 'aios');
+}
+
 export function effectivePaths(
   loaded: LoadedConfig,
   env: NodeJS.ProcessEnv = process.env,
@@ -46,7 +53,12 @@ export function effectivePaths(
   const { config } = loaded;
   const system = isSystemMode(facts);
   const userDir = userConfigDir(env);
-  const dataDir = config.aios.data_dir;
+  // The default /var/lib/aios is for an installed system; a user (or root in a container without
+  // /etc/aios) keeps state where it can write: $XDG_DATA_HOME/aios, else ~/.local/share/aios.
+  const dataDir =
+    !system && loaded.origins['aios.data_dir']?.source === 'default'
+      ? userDataDir(env)
+      : config.aios.data_dir;
   const configFile = loaded.files[loaded.files.length - 1];
 
   const policiesDirs = [config.security.policies_dir ?? path.join(SYSTEM_DIR, 'policies')];

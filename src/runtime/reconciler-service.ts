@@ -10,7 +10,7 @@ import type { EffectivePaths } from '../config/paths.js';
 import { RootPath } from '../host/root-path.js';
 import { type DesiredState, loadDesiredState } from '../reconcile/desired-state.js';
 import { createEngine, type Engine } from '../reconcile/engine.js';
-import { makePlan } from '../reconcile/plan.js';
+import { makePlan, publicPlan } from '../reconcile/plan.js';
 import { managedPaths, reconcile } from '../reconcile/reconcile.js';
 import type { RunReport } from '../reconcile/run-types.js';
 import type { Action, Decision, ResourceId } from '../types.js';
@@ -150,18 +150,10 @@ export class ReconcilerService {
   /** `diff` RPC: the same planning code as `aios diff`. */
   async diff(only: ResourceId[] = []): Promise<unknown> {
     const desired = this.requireDesired();
-    const engine = await createEngine({
-      loaded: this.config.loaded(),
-      paths: this.config.paths(),
-      trigger: 'daemon',
-      record: false,
-    });
-    try {
-      const { plan } = await makePlan(desired.graph.order, engine.deps, only);
-      return plan;
-    } finally {
-      engine.close();
-    }
+    const engine = await this.getEngine();
+    const { plan } = await makePlan(desired.graph.order, engine.deps, only);
+    // What leaves the daemon is the public plan: sensitive contents never cross the socket.
+    return publicPlan(plan);
   }
 
   /** `apply` RPC and queue batches: one run at a time. */

@@ -24,13 +24,14 @@ describe('effectivePaths', () => {
     const env = isolatedEnv(dir);
     const paths = effectivePaths(await load(dir), env, user);
     const home = path.join(dir, 'home/.config/aios');
+    const data = path.join(dir, 'home/.local/share/aios');
     expect(paths).toEqual({
       root: '/',
-      dataDir: '/var/lib/aios',
+      dataDir: data,
       memoryPath: path.join(home, 'memory.db'),
       specsDir: path.join(home, 'specs'),
       policiesDirs: ['/etc/aios/policies'],
-      snapshotsDir: '/var/lib/aios/snapshots',
+      snapshotsDir: path.join(data, 'snapshots'),
       socketPath: '/tmp/aios-runtime.sock',
     });
   });
@@ -38,6 +39,7 @@ describe('effectivePaths', () => {
   it('uses system places for root on an installed system', async () => {
     const dir = tempDir();
     const paths = effectivePaths(await load(dir), isolatedEnv(dir), rootWithEtc);
+    expect(paths.dataDir).toBe('/var/lib/aios');
     expect(paths.memoryPath).toBe('/var/lib/aios/memory.db');
     expect(paths.specsDir).toBe('/etc/aios/specs');
   });
@@ -46,6 +48,15 @@ describe('effectivePaths', () => {
     const dir = tempDir();
     const paths = effectivePaths(await load(dir), isolatedEnv(dir), rootWithoutEtc);
     expect(paths.memoryPath).toBe(path.join(dir, 'home/.config/aios/memory.db'));
+    expect(paths.dataDir).toBe(path.join(dir, 'home/.local/share/aios'));
+  });
+
+  it('keeps a data_dir a user configured, and follows XDG_DATA_HOME otherwise', async () => {
+    const dir = tempDir();
+    const file = writeFile(dir, 'c.toml', '[aios]\ndata_dir = "/srv/aios"\n');
+    expect(effectivePaths(await load(dir, file), isolatedEnv(dir), user).dataDir).toBe('/srv/aios');
+    const env = { ...isolatedEnv(dir), XDG_DATA_HOME: path.join(dir, 'xdg-data') };
+    expect(effectivePaths(await load(dir), env, user).dataDir).toBe(path.join(dir, 'xdg-data/aios'));
   });
 
   it('puts memory.db in data_dir for root, following a configured data_dir', async () => {

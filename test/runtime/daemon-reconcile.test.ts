@@ -109,4 +109,19 @@ describe('aios-runtime keeps the root converged', () => {
     const plan = (await callDaemon(sock, 'diff')) as { resources: { id: string; status: string }[] };
     expect(plan.resources).toEqual([expect.objectContaining({ id: 'file:/etc/motd', status: 'converged' })]);
   });
+
+  it('never sends the contents of a sensitive file over the socket', async () => {
+    const secret = 'hunter2-daemon-planted';
+    fs.appendFileSync(path.join(dir, 'config.toml'), '[security]\nmode = "paranoid"\n');
+    fs.writeFileSync(
+      path.join(specs, 'secret.toml'),
+      `[[file]]\npath = "/etc/app.key"\ncontent = "${secret}\\n"\nsensitive = true\n`,
+    );
+    await start();
+    // paranoid mode holds the write, so the change stays pending and shows in the plan
+    const plan = (await callDaemon(sock, 'diff')) as { resources: { id: string; status: string }[] };
+    expect(plan.resources).toEqual([expect.objectContaining({ id: 'file:/etc/app.key', status: 'create' })]);
+    expect(JSON.stringify(plan)).not.toContain(secret);
+    expect(read('etc/app.key')).toBeUndefined();
+  });
 });
