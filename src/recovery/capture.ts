@@ -57,7 +57,7 @@ let scratch = Buffer.allocUnsafe(256 * 1024);
  * open + read + close into a reused buffer: one syscall fewer than readFileSync (no fstat) and no
  * allocation per file. The result is a view of the scratch buffer, valid until the next call.
  */
-function readSmall(file: Buffer, expected: number): Buffer {
+function readSmall(file: string | Buffer, expected: number): Buffer {
   if (scratch.length < expected + 1) scratch = Buffer.allocUnsafe(expected + 1 + 64 * 1024);
   const fd = fs.openSync(file, 'r');
   try {
@@ -180,9 +180,10 @@ export async function capture(input: CaptureInput): Promise<CaptureResult> {
   };
 
   const walk = (hostPath: string, realPath: string, outside: boolean): void => {
-    let names: Buffer[];
+    let names: string[];
     try {
-      names = fs.readdirSync(fsPath(realPath), { encoding: 'buffer' });
+      // latin1: one char per byte of the name, so any byte sequence survives as a byte string.
+      names = fs.readdirSync(fsPath(realPath), { encoding: 'latin1' });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'EACCES' || code === 'ENOTDIR') {
@@ -191,7 +192,7 @@ export async function capture(input: CaptureInput): Promise<CaptureResult> {
       }
       throw e;
     }
-    const sorted = names.map((n) => n.toString('latin1')).sort();
+    const sorted = names.sort();
     const hostBase = hostPath === '/' ? '' : hostPath;
     const realBase = realPath === '/' ? '' : realPath;
     for (const name of sorted) {

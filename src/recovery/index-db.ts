@@ -119,6 +119,22 @@ export class IndexDb {
     return (this.db.prepare('SELECT * FROM snapshots ORDER BY seq').all() as RawRow[]).map(toRow);
   }
 
+  /** Just what retention looks at, without parsing every row's metadata. */
+  retentionRows(): { id: string; timeMs: number; kind: SnapshotKind; trigger: string; pinned: boolean }[] {
+    return (
+      this.db.prepare('SELECT id, time_ms, kind, trigger, pinned FROM snapshots ORDER BY seq').all() as Pick<
+        RawRow,
+        'id' | 'time_ms' | 'kind' | 'trigger' | 'pinned'
+      >[]
+    ).map((r) => ({
+      id: r.id,
+      timeMs: r.time_ms,
+      kind: r.kind as SnapshotKind,
+      trigger: r.trigger,
+      pinned: r.pinned === 1,
+    }));
+  }
+
   get(id: string): SnapshotRow | undefined {
     const r = this.db.prepare('SELECT * FROM snapshots WHERE id = ?').get(id) as RawRow | undefined;
     return r ? toRow(r) : undefined;

@@ -66,9 +66,12 @@ export interface Manifest {
 }
 
 /** A byte-string path as a Buffer for fs calls (exact bytes, never re-encoded). */
-export function fsPath(bytePath: string): Buffer {
-  return Buffer.from(bytePath, 'latin1');
+export function fsPath(bytePath: string): string | Buffer {
+  // Pure ASCII reads the same as UTF-8, so it can go as a string (no Buffer per call on the hot walk).
+  return NON_ASCII.test(bytePath) ? Buffer.from(bytePath, 'latin1') : bytePath;
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** A user-typed (UTF-8) path as a byte string. */
 export function bytePath(text: string): string {

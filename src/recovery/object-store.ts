@@ -65,11 +65,7 @@ export class ObjectStore {
   init(): void {
     fs.mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 });
     fs.mkdirSync(this.packsDir, { recursive: true, mode: 0o700 });
-    if (!fs.existsSync(path.join(this.objectsDir, 'ff'))) {
-      for (let i = 0; i < 256; i++) {
-        fs.mkdirSync(path.join(this.objectsDir, i.toString(16).padStart(2, '0')), { recursive: true });
-      }
-    }
+    fs.mkdirSync(this.objectsDir, { recursive: true, mode: 0o700 });
     for (const name of fs.readdirSync(this.tmpDir)) fs.rmSync(path.join(this.tmpDir, name), { force: true });
   }
 
@@ -104,6 +100,14 @@ export class ObjectStore {
     return this.locate(hash) === undefined;
   }
 
+  /** Rename a finished temp file into place as a loose object (fan-out dirs made on demand). */
+  private moveLoose(tmp: string, hash: string): void {
+    const dest = this.loosePath(hash);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.renameSync(tmp, dest);
+    this.pendingLoose.push(dest);
+  }
+
   private tmpName(): string {
     return path.join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
   }
@@ -125,8 +129,7 @@ export class ObjectStore {
     }
     const tmp = this.tmpName();
     fs.writeFileSync(tmp, data, { mode: 0o400 });
-    fs.renameSync(tmp, this.loosePath(hash));
-    this.pendingLoose.push(this.loosePath(hash));
+    this.moveLoose(tmp, hash);
     return hash;
   }
 
@@ -139,18 +142,16 @@ export class ObjectStore {
       return { hash: this.putBuffer(data), size };
     }
     const { hash } = hashFileSync(file);
-    const dest = this.loosePath(hash);
     if (this.has(hash)) fs.rmSync(file, { force: true });
     else {
       fs.chmodSync(file, 0o400);
-      fs.renameSync(file, dest);
-      this.pendingLoose.push(dest);
+      this.moveLoose(file, hash);
     }
     return { hash, size };
   }
 
   /** Hash a large live file while copying it into a loose object in one pass. */
-  putFileStreaming(source: Buffer): { hash: string; size: number } {
+  putFileStreaming(source: string | Buffer): { hash: string; size: number } {
     const tmp = this.tmpName();
     const h = createHash('sha256');
     const buf = Buffer.allocUnsafe(CHUNK);
@@ -181,8 +182,7 @@ export class ObjectStore {
       fs.rmSync(tmp, { force: true });
       return { hash: this.putBuffer(data, hash), size };
     }
-    fs.renameSync(tmp, this.loosePath(hash));
-    this.pendingLoose.push(this.loosePath(hash));
+    this.moveLoose(tmp, hash);
     return { hash, size };
   }
 
@@ -288,7 +288,7 @@ export class ObjectStore {
   /** Every stored object hash: committed packed rows plus loose files. */
   list(): string[] {
     const out = (this.db.prepare('SELECT hash FROM objects').all() as { hash: string }[]).map((r) => r.hash);
-    for (const fan of fs.readdirSync(this.objectsDir)) {
+    for (const fan of fs.existsSync(this.objectsDir) ? fs.readdirSync(this.objectsDir) : []) {
       for (const name of fs.readdirSync(path.join(this.objectsDir, fan))) {
         if (/^[0-9a-f]{64}$/.test(name)) out.push(name);
       }
@@ -304,7 +304,7 @@ export class ObjectStore {
    */
   async sweep(keep: Set<string>): Promise<number> {
     let removed = 0;
-    for (const fan of fs.readdirSync(this.objectsDir)) {
+    for (const fan of fs.existsSync(this.objectsDir) ? fs.readdirSync(this.objectsDir) : []) {
       for (const name of fs.readdirSync(path.join(this.objectsDir, fan))) {
         if (/^[0-9a-f]{64}$/.test(name) && !keep.has(name)) {
           fs.rmSync(path.join(this.objectsDir, fan, name), { force: true });

@@ -274,6 +274,14 @@ class Store implements SnapshotStore {
     return s;
   }
 
+  /** A new id; several snapshots a second can share the time part, never the whole id. */
+  private freshId(now: Date): string {
+    for (;;) {
+      const id = newId(now);
+      if (!this.index.get(id)) return id;
+    }
+  }
+
   private entriesOf(manifestHash: string): ManifestEntry[] {
     const cached = this.manifests.get(manifestHash);
     if (cached) return cached;
@@ -376,7 +384,7 @@ class Store implements SnapshotStore {
     await this.objects.flush();
     const now = new Date();
     const row: SnapshotRow = {
-      id: newId(now),
+      id: this.freshId(now),
       time: now.toISOString(),
       timeMs: now.getTime(),
       startedMs: cap.startedMs,
@@ -399,7 +407,7 @@ class Store implements SnapshotStore {
       // Never expire what a restore in progress needs: its target and its safety snapshot.
       const pending = this.pendingRestore();
       const keep = new Set([...protect, pending?.snapshot, pending?.preRestore]);
-      expired = selectExpired(this.index.list(), this.retention).filter((id) => !keep.has(id));
+      expired = selectExpired(this.index.retentionRows(), this.retention).filter((id) => !keep.has(id));
       this.index.delete(expired);
     })();
     this.manifests.clear();
@@ -606,7 +614,7 @@ class Store implements SnapshotStore {
 
   async prune(): Promise<{ deleted: string[]; objectsRemoved: number }> {
     return this.locked(async () => {
-      const deleted = selectExpired(this.index.list(), this.retention);
+      const deleted = selectExpired(this.index.retentionRows(), this.retention);
       this.index.delete(deleted);
       const objectsRemoved = deleted.length > 0 ? await this.sweep() : 0;
       return { deleted, objectsRemoved };

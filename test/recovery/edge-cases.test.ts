@@ -311,3 +311,17 @@ describe('restore across type changes', () => {
     store.close();
   });
 });
+
+describe('snapshot ids', () => {
+  it('stay unique when many snapshots are taken within the same second', async () => {
+    sb = sandbox();
+    sb.write('/etc/one', '1');
+    const store = sb.open({ retention: { maxSnapshots: 0 } });
+    const ids: string[] = [];
+    for (let i = 0; i < 150; i++) ids.push((await store.snapshot({ kind: 'scheduled' })).id);
+    expect(new Set(ids).size).toBe(150);
+    expect(store.list()).toHaveLength(150);
+    expect(store.resolve(ids[42] as string)).toBe(ids[42]);
+    store.close();
+  }, 60_000);
+});
