@@ -3,7 +3,10 @@
 // "*~"). `*` stays within one name, `**` crosses slashes, `?` is one char. A matched directory
 // excludes its whole subtree. Pure: no I/O.
 
-function globToRegExp(glob: string): RegExp {
+function globToRegExp(pattern: string): RegExp {
+  // "dir/**" matches dir itself and everything below it.
+  const subtree = pattern.endsWith('/**');
+  const glob = subtree ? pattern.slice(0, -3) : pattern;
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i] as string;
@@ -21,7 +24,7 @@ function globToRegExp(glob: string): RegExp {
     } else if (c === '?') re += '[^/]';
     else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`);
+  return new RegExp(`^${re}${subtree ? '(?:/.*)?' : ''}$`);
 }
 
 export function compileExclude(globs: string[]): (hostPath: string) => boolean {
