@@ -74,8 +74,14 @@ export const serviceController: Controller<ServiceSpec, ServiceObserved> = {
     }
     if (spec.state !== undefined) {
       if (!observed.activeKnown) {
-        // Honest, not converged: nothing can tell whether it runs, and the plan will not guess.
-        changes.push({ field: 'state', before: ACTIVE_UNKNOWN, after: spec.state });
+        // Honest: nothing here can tell whether it runs, so it is reported, not planned, and does
+        // not keep `aios diff` at "changes pending" forever.
+        changes.push({
+          field: 'state',
+          before: ACTIVE_UNKNOWN,
+          after: spec.state,
+          unobservable: 'no service manager runs this root',
+        });
       } else if (isRunningState(observed.active) !== (spec.state === 'running')) {
         changes.push({ field: 'state', before: observed.active, after: spec.state });
       }

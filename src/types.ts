@@ -49,6 +49,11 @@ export interface Change {
   before: unknown;
   after: unknown;
   diff?: string;
+  /**
+   * Set when the actual value cannot be observed from here (a service's running state under a
+   * --root with no service manager): shown with this reason, never counted as pending, never planned.
+   */
+  unobservable?: string;
 }
 
 export type ChangeKind = 'create' | 'update' | 'delete';

@@ -68,7 +68,14 @@ const marks: Record<
 /** Every resource that is not converged: a header line, then its diffs and changed fields. */
 export function renderPlan(io: Io, plan: Plan): void {
   for (const raw of plan.resources) {
-    if (raw.status === 'converged') continue;
+    if (raw.status === 'converged') {
+      // Converged for all that can be seen; say what could not be checked from here.
+      for (const c of raw.changes) {
+        if (c.unobservable !== undefined)
+          io.out(paint(io, 'dim', `? ${raw.id}: ${c.field} not checked (${c.unobservable})`));
+      }
+      continue;
+    }
     io.out(renderResource(io, raw));
   }
 }
@@ -79,7 +86,11 @@ export function renderResource(io: Io, raw: ResourcePlan): string {
   const lines = [paint(io, m.colour, `${m.sign} ${m.word} ${r.id}`) + paint(io, 'dim', `  (${where(r)})`)];
   if (r.error) lines.push(`    ${paint(io, 'red', r.error)}`);
   for (const c of r.changes) {
-    if (c.diff !== undefined) {
+    if (c.unobservable !== undefined) {
+      lines.push(
+        paint(io, 'dim', `    ${c.field}: not checked (${c.unobservable}); wanted ${show(c.after)}`),
+      );
+    } else if (c.diff !== undefined) {
       lines.push(`    ${c.field}:`);
       for (const l of c.diff.replace(/\n$/, '').split('\n')) {
         if (l.startsWith('=====')) continue;

@@ -154,7 +154,9 @@ export function planOne(
 }
 
 /** create / remove when the resource's existence changes, else change. */
-export function statusOf(changes: Change[]): PlanStatus {
+export function statusOf(all: Change[]): PlanStatus {
+  // What cannot be observed here is reported, not pending: a run could never converge it.
+  const changes = all.filter((c) => c.unobservable === undefined);
   if (changes.length === 0) return 'converged';
   const existence = changes.find((c) => ['state', 'ensure', 'exists', 'present'].includes(c.field));
   if (existence) {

@@ -152,9 +152,10 @@ export async function reconcile(
       continue;
     }
     if (rp.actions.length === 0) {
-      if (rp.changes.length > 0) {
+      const open = rp.changes.filter((c) => c.unobservable === undefined);
+      if (open.length > 0) {
         // The controller sees a difference it has no action for: report it, never "unchanged".
-        const fields = rp.changes.map((c) => c.field).join(', ');
+        const fields = open.map((c) => c.field).join(', ');
         finish(outcome(rp, 'failed', { error: `differs (${fields}) but no action can converge it here` }));
       } else if (failedDep(rp.id)) tainted.add(rp.id);
       continue;

@@ -103,6 +103,7 @@ describe('service diff and plan', () => {
       field: 'state',
       before: 'unknown (systemd not running)',
       after: 'running',
+      unobservable: 'no service manager runs this root',
     });
     expect(plan(s, o).map((a) => a.tool)).toEqual([TOOL.serviceEnable]);
     expect(plan(spec({ name: 'nginx', state: 'stopped' }), o)).toEqual([]);

@@ -79,16 +79,26 @@ describe('system kinds through aios diff and apply', () => {
     expect(fs.statSync(path.join(s.root, 'etc/passwd')).mtimeMs).toBe(passwdBefore);
   });
 
-  it('shows a running state it cannot observe under --root as unknown, and plans nothing for it', async () => {
+  it('reports a running state it cannot observe under --root, plans nothing, and stays converged', async () => {
     const s = await systemBox('[[service]]\nname = "nginx"\nstate = "running"\n');
     const r = run(s, ['diff', '--json']);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout);
     const svc = plan.resources.find((x: { id: string }) => x.id === 'service:nginx');
+    expect(svc.status).toBe('converged');
     expect(svc.changes).toEqual([
-      { field: 'state', before: 'unknown (systemd not running)', after: 'running' },
+      {
+        field: 'state',
+        before: 'unknown (systemd not running)',
+        after: 'running',
+        unobservable: 'no service manager runs this root',
+      },
     ]);
     expect(svc.actions).toEqual([]);
+    const human = run(s, ['diff']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('? service:nginx: state not checked (no service manager runs this root)');
+    expect(run(s, ['apply']).code).toBe(0);
   });
 
   it('fails a package install under a root without apt with the reason, and applies the rest', async () => {
