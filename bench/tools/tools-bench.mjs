@@ -37,7 +37,9 @@ async function measure(label, n, fn) {
   times.sort((a, b) => a - b);
   const p = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))].toFixed(3);
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  console.log(`${label.padEnd(44)} n=${String(n).padStart(5)}  mean ${mean.toFixed(3)} ms  p50 ${p(0.5)}  p99 ${p(0.99)}`);
+  console.log(
+    `${label.padEnd(44)} n=${String(n).padStart(5)}  mean ${mean.toFixed(3)} ms  p50 ${p(0.5)}  p99 ${p(0.99)}`,
+  );
 }
 
 try {
@@ -46,7 +48,9 @@ try {
   console.log(`createRegistry with the 2 example plugins      ${(performance.now() - t0).toFixed(1)} ms`);
   t0 = performance.now();
   const schemas = createBuiltinRegistry().jsonSchemas();
-  console.log(`jsonSchemas() for ${schemas.length} built-ins                   ${(performance.now() - t0).toFixed(1)} ms (${JSON.stringify(schemas).length} bytes)`);
+  console.log(
+    `jsonSchemas() for ${schemas.length} built-ins                   ${(performance.now() - t0).toFixed(1)} ms (${JSON.stringify(schemas).length} bytes)`,
+  );
 
   const content = 'key = value\n'.repeat(100);
   await executeAction(reg, { tool: 'write_file', args: { path: '/etc/app.conf', content }, reason: '' }, ctx);
@@ -54,13 +58,29 @@ try {
     executeAction(reg, { tool: 'write_file', args: { path: '/etc/app.conf', content }, reason: '' }, ctx),
   );
   await measure('write_file, new content (atomic + fsync)', Math.min(N, 500), (i) =>
-    executeAction(reg, { tool: 'write_file', args: { path: '/etc/app.conf', content: `${content}${i}\n` }, reason: '' }, ctx),
+    executeAction(
+      reg,
+      { tool: 'write_file', args: { path: '/etc/app.conf', content: `${content}${i}\n` }, reason: '' },
+      ctx,
+    ),
   );
-  await measure('stat', N, () => executeAction(reg, { tool: 'stat', args: { path: '/etc/app.conf' }, reason: '' }, ctx));
+  await measure('stat', N, () =>
+    executeAction(reg, { tool: 'stat', args: { path: '/etc/app.conf' }, reason: '' }, ctx),
+  );
   await measure('edit_file (diff result)', Math.min(N, 500), (i) =>
-    executeAction(reg, { tool: 'edit_file', args: { path: '/etc/app.conf', old_text: `${content}${i}`, new_text: `${content}${i + 1}` }, reason: '' }, ctx),
+    executeAction(
+      reg,
+      {
+        tool: 'edit_file',
+        args: { path: '/etc/app.conf', old_text: `${content}${i}`, new_text: `${content}${i + 1}` },
+        reason: '',
+      },
+      ctx,
+    ),
   );
-  await measure('bash "true"', EXEC, () => executeAction(reg, { tool: 'bash', args: { command: 'true' }, reason: '' }, ctx));
+  await measure('bash "true"', EXEC, () =>
+    executeAction(reg, { tool: 'bash', args: { command: 'true' }, reason: '' }, ctx),
+  );
   const sb = await probeSandbox(spawnRunner);
   if (sb.available) {
     fs.mkdirSync(path.join(dir, 'work'));
