@@ -3,8 +3,8 @@
 // `chroot ROOT`, so maintainer scripts and the package database are the root's, not ours. A root
 // without them gets a refusal saying so; this module never falls back to touching the real host.
 // Whether something changed is measured in the root's dpkg database before and after.
-import fs from 'node:fs';
 import { type DpkgDatabase, findPackage, forgetDpkgDatabase, readDpkgDatabase } from './dpkg.js';
+import { lexists } from './fs-info.js';
 import { fromRun, type HostOutcome, refused } from './host-outcome.js';
 import { withKeyLock } from './keyed-lock.js';
 import type { ProcessRunner, RunResult } from './process-runner.js';
@@ -22,10 +22,10 @@ const APT_TIMEOUT_MS = 15 * 60_000;
 export async function aptSupport(root: RootPath): Promise<AptSupport> {
   if (root.isHostRoot) return { mode: 'host' };
   const missing: string[] = [];
-  if (!(await exists(root.real('/usr/bin/apt-get'))) && !(await exists(root.real('/bin/apt-get')))) {
+  if (!(await lexists(root.real('/usr/bin/apt-get'))) && !(await lexists(root.real('/bin/apt-get')))) {
     missing.push('/usr/bin/apt-get');
   }
-  if (!(await exists(root.real('/var/lib/dpkg/status')))) missing.push('/var/lib/dpkg/status');
+  if (!(await lexists(root.real('/var/lib/dpkg/status')))) missing.push('/var/lib/dpkg/status');
   if (missing.length > 0) {
     return {
       mode: 'unsupported',
@@ -128,13 +128,4 @@ function checkName(name: string): string | undefined {
 
 function checkVersion(version: string): string | undefined {
   return PACKAGE_VERSION.test(version) ? undefined : `not a Debian package version: "${version}"`;
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.promises.lstat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -26,6 +26,16 @@ export interface PathInfo {
 }
 
 /** 0o644 -> "0644". */
+/** True when something (even a dangling link) is at this real path. */
+export async function lexists(realPath: string): Promise<boolean> {
+  try {
+    await fs.promises.lstat(realPath);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function formatMode(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, '0');
 }

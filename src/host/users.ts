@@ -5,6 +5,7 @@
 // through src/host/accounts.ts; this module never reads /etc/shadow and never edits a file itself.
 import fs from 'node:fs';
 import { type Accounts, readAccounts } from './accounts.js';
+import { lexists } from './fs-info.js';
 import { fromRun, type HostOutcome, refused } from './host-outcome.js';
 import { withKeyLock } from './keyed-lock.js';
 import type { ProcessRunner } from './process-runner.js';
@@ -198,7 +199,7 @@ async function shadowTool(
 ): Promise<HostOutcome> {
   const bad = checkInput(name, s);
   if (bad) return refused(`${tool}: ${bad}`);
-  if (!root.isHostRoot && !(await exists(root.real('/etc/passwd')))) {
+  if (!root.isHostRoot && !(await lexists(root.real('/etc/passwd')))) {
     return refused(
       `cannot run ${tool} under root ${root.root}: it has no /etc/passwd (the shadow tools chroot into ` +
         'the root and need its etc/passwd, group, shadow, gshadow and login.defs)',
@@ -235,13 +236,4 @@ async function accountFiles(root: RootPath): Promise<string> {
     ['/etc/passwd', '/etc/group'].map((p) => fs.promises.readFile(root.real(p), 'utf8').catch(() => '')),
   );
   return parts.join('\0');
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.promises.lstat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
