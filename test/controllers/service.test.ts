@@ -8,12 +8,13 @@ import {
   serviceController,
   serviceSchema,
 } from '../../controllers/service-controller.js';
-import type { ProcessRunner, RunResult } from '../../src/host/process-runner.js';
+import type { ProcessRunner } from '../../src/host/process-runner.js';
 import { RootPath } from '../../src/host/root-path.js';
 import { ACTIVE_UNKNOWN, systemdManages } from '../../src/host/systemd.js';
 import { systemTools } from '../../src/tools/system-tools.js';
 import type { Tool, ToolContext } from '../../src/tools/tool.js';
 import { TOOL } from '../../src/tools/tool-args.js';
+import { runResult } from '../fixtures/run-result.js';
 
 const spec = (raw: Record<string, unknown>): ServiceSpec => serviceSchema.parse(raw);
 const seen = (o: Partial<ServiceObserved>): ServiceObserved => ({
@@ -26,19 +27,6 @@ const seen = (o: Partial<ServiceObserved>): ServiceObserved => ({
 const plan = (s: ServiceSpec, o: ServiceObserved) =>
   serviceController.plan(serviceController.diff(s, o), s, o);
 const tool = (name: string): Tool => systemTools.find((t) => t.name === name) as Tool;
-
-function result(command: string[], stdout = '', exitCode = 0, stderr = ''): RunResult {
-  return {
-    command,
-    exitCode,
-    signal: null,
-    stdout,
-    stderr,
-    truncated: false,
-    timedOut: false,
-    durationMs: 1,
-  };
-}
 
 describe('service schema', () => {
   it('accepts a name alone and leaves state and enablement unmanaged', () => {
@@ -147,7 +135,7 @@ describe('service observe', () => {
     const calls: string[][] = [];
     const runner: ProcessRunner = async (c) => {
       calls.push(c);
-      return result(c, 'enabled\n');
+      return runResult(c, 'enabled\n');
     };
     const ctx = { root: new RootPath(dir), runner, specDir: dir };
     const o = await serviceController.observe(spec({ name: 'nginx', state: 'running', enabled: true }), ctx);
@@ -164,7 +152,7 @@ describe('service observe', () => {
     const calls: string[][] = [];
     const runner: ProcessRunner = async (c) => {
       calls.push(c);
-      return result(c, c.includes('is-active') ? 'active\n' : 'enabled\n');
+      return runResult(c, c.includes('is-active') ? 'active\n' : 'enabled\n');
     };
     const live = systemdManages(new RootPath('/'));
     const o = await serviceController.observe(spec({ name: 'cron', state: 'running', enabled: true }), {
@@ -215,8 +203,13 @@ describe('service tools', () => {
   it('service_start on "/" returns exit code and stderr of a failing systemctl instead of throwing', async () => {
     const runner: ProcessRunner = async (c) =>
       c[1] === 'start'
-        ? result(c, '', 1, "System has not been booted with systemd as init system (PID 1). Can't operate.")
-        : result(c, 'inactive\n', 3);
+        ? runResult(
+            c,
+            '',
+            1,
+            "System has not been booted with systemd as init system (PID 1). Can't operate.",
+          )
+        : runResult(c, 'inactive\n', 3);
     const ctx: ToolContext = { root: new RootPath('/'), runner, sandbox: false };
     const r = await tool(TOOL.serviceStart).run({ name: 'nginx' }, ctx);
     expect(r).toMatchObject({ ok: false, changed: false, exitCode: 1 });
@@ -228,7 +221,7 @@ describe('service tools', () => {
     const calls: string[][] = [];
     const runner: ProcessRunner = async (c) => {
       calls.push(c);
-      return result(c);
+      return runResult(c);
     };
     const r = await tool(TOOL.serviceRestart).run(
       { name: 'nginx' },

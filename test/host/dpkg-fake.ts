@@ -3,7 +3,8 @@
 // whole observe → apply → observe cycle runs without touching this machine's packages.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { type ProcessRunner, type RunResult, spawnRunner } from '../../src/host/process-runner.js';
+import { type ProcessRunner, spawnRunner } from '../../src/host/process-runner.js';
+import { runResult } from '../fixtures/run-result.js';
 
 export interface FakePackage {
   name: string;
@@ -51,19 +52,6 @@ export interface FakeApt {
   calls: string[][];
 }
 
-function done(command: string[], exitCode = 0, stdout = '', stderr = ''): RunResult {
-  return {
-    command,
-    exitCode,
-    signal: null,
-    stdout,
-    stderr,
-    truncated: false,
-    timedOut: false,
-    durationMs: 1,
-  };
-}
-
 /**
  * dpkg-query runs for real; `chroot ROOT apt-get install|remove` (or plain `apt-get` for "/") edits
  * the status file under rootDir. `archive` lists the versions apt could install (first = candidate).
@@ -74,9 +62,9 @@ export function fakeApt(rootDir: string, archive: Record<string, string[]>): Fak
     calls.push(command);
     const argv = command[0] === 'chroot' ? command.slice(2) : command;
     if (argv[0] === 'dpkg-query') return spawnRunner(command, options);
-    if (argv[0] !== 'apt-get') return done(command, 127, '', `fake: unexpected ${command.join(' ')}`);
+    if (argv[0] !== 'apt-get') return runResult(command, '', 127, `fake: unexpected ${command.join(' ')}`);
     const verb = argv[1];
-    if (verb === 'update') return done(command, 0, 'Reading package lists... Done\n');
+    if (verb === 'update') return runResult(command, 'Reading package lists... Done\n', 0);
     const target = argv[argv.length - 1] ?? '';
     const [name = '', pinned] = target.split('=');
     const packages = await readDpkgStatus(rootDir);
@@ -85,24 +73,24 @@ export function fakeApt(rootDir: string, archive: Record<string, string[]>): Fak
       const versions = archive[name];
       const version = pinned ?? versions?.[0];
       if (!versions || !version || !versions.includes(version)) {
-        return done(command, 100, '', `E: Unable to locate package ${target}\n`);
+        return runResult(command, '', 100, `E: Unable to locate package ${target}\n`);
       }
       if (current?.version === version && current.status === 'install ok installed') {
-        return done(command, 0, `${name} is already the newest version (${version}).\n`);
+        return runResult(command, `${name} is already the newest version (${version}).\n`, 0);
       }
       const rest = packages.filter((p) => p.name !== name);
       await writeDpkgStatus(rootDir, [...rest, { name, version }]);
-      return done(command, 0, `Setting up ${name} (${version}) ...\n`);
+      return runResult(command, `Setting up ${name} (${version}) ...\n`, 0);
     }
     if (verb === 'remove') {
-      if (!current) return done(command, 0, `Package '${name}' is not installed, so not removed\n`);
+      if (!current) return runResult(command, `Package '${name}' is not installed, so not removed\n`, 0);
       await writeDpkgStatus(
         rootDir,
         packages.filter((p) => p.name !== name),
       );
-      return done(command, 0, `Removing ${name} (${current.version}) ...\n`);
+      return runResult(command, `Removing ${name} (${current.version}) ...\n`, 0);
     }
-    return done(command, 100, '', `fake: unknown apt-get verb ${verb}`);
+    return runResult(command, '', 100, `fake: unknown apt-get verb ${verb}`);
   };
   return { runner, calls };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ProcessRunner, RunResult } from '../../src/host/process-runner.js';
+import type { ProcessRunner } from '../../src/host/process-runner.js';
 import { spawnRunner } from '../../src/host/process-runner.js';
 import { RootPath } from '../../src/host/root-path.js';
 import {
@@ -13,6 +13,7 @@ import {
   unitEnabledState,
   unitName,
 } from '../../src/host/systemd.js';
+import { runResult } from '../fixtures/run-result.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -77,7 +78,7 @@ describe('unit enablement with the real systemctl --root on a temp root', () => 
     const calls: string[][] = [];
     const runner: ProcessRunner = async (c) => {
       calls.push(c);
-      return ok(c);
+      return runResult(c);
     };
     const out = await setUnitEnabled(new RootPath(dir), runner, '-H evil', true);
     expect(out.ok).toBe(false);
@@ -92,19 +93,6 @@ describe('unit enablement with the real systemctl --root on a temp root', () => 
   });
 });
 
-function ok(command: string[], stdout = '', exitCode = 0, stderr = ''): RunResult {
-  return {
-    command,
-    exitCode,
-    signal: null,
-    stdout,
-    stderr,
-    truncated: false,
-    timedOut: false,
-    durationMs: 1,
-  };
-}
-
 /** A stand-in for a live systemd: remembers which units are active. */
 function fakeManager(active: Set<string>, failStart = false): { runner: ProcessRunner; calls: string[][] } {
   const calls: string[][] = [];
@@ -112,23 +100,23 @@ function fakeManager(active: Set<string>, failStart = false): { runner: ProcessR
     calls.push(command);
     const [, verb, unit = ''] = command;
     if (verb === 'is-active')
-      return active.has(unit) ? ok(command, 'active\n') : ok(command, 'inactive\n', 3);
+      return active.has(unit) ? runResult(command, 'active\n') : runResult(command, 'inactive\n', 3);
     if (verb === 'start') {
       if (failStart)
-        return ok(
+        return runResult(
           command,
           '',
           1,
           `Job for ${unit} failed because the control process exited with error code.`,
         );
       active.add(unit);
-      return ok(command);
+      return runResult(command);
     }
     if (verb === 'stop') {
       active.delete(unit);
-      return ok(command);
+      return runResult(command);
     }
-    return ok(command);
+    return runResult(command);
   };
   return { runner, calls };
 }
@@ -196,7 +184,7 @@ describe('start/stop/restart/reload', () => {
     const calls: string[][] = [];
     const runner: ProcessRunner = async (c) => {
       calls.push(c);
-      return c[1] === 'show' ? ok(c, 'yes\n') : ok(c);
+      return c[1] === 'show' ? runResult(c, 'yes\n') : runResult(c);
     };
     expect(await controlUnit(new RootPath('/'), runner, 'nginx', 'restart')).toMatchObject({
       ok: true,
@@ -207,7 +195,11 @@ describe('start/stop/restart/reload', () => {
 
   it('does not restart when the daemon-reload fails, and says why', async () => {
     const runner: ProcessRunner = async (c) =>
-      c[1] === 'show' ? ok(c, 'yes\n') : c[1] === 'daemon-reload' ? ok(c, '', 1, 'Access denied') : ok(c);
+      c[1] === 'show'
+        ? runResult(c, 'yes\n')
+        : c[1] === 'daemon-reload'
+          ? runResult(c, '', 1, 'Access denied')
+          : runResult(c);
     const out = await controlUnit(new RootPath('/'), runner, 'nginx', 'restart');
     expect(out).toMatchObject({ ok: false, changed: false });
     expect(out.error?.message).toContain('systemctl daemon-reload exited 1: Access denied');
