@@ -5,6 +5,10 @@ import fs from 'node:fs';
 import type { FSWatcher } from 'chokidar';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { type EffectivePaths, effectivePaths } from '../config/paths.js';
+import { spawnRunner } from '../host/process-runner.js';
+import { createSnapshotScheduler, type SnapshotScheduler } from '../recovery/scheduler.js';
+import { openSnapshotStore, type SnapshotStore } from '../recovery/snapshot-store.js';
+import { storeOptionsFromConfig } from '../recovery/store-config.js';
 import type { Logger } from './logger.js';
 import { DaemonMetrics } from './metrics.js';
 import { ReconcilerService, type SpecsState } from './reconciler-service.js';
@@ -39,6 +43,12 @@ export interface DaemonStatus {
   reloads: number;
   watch: boolean;
   specs: SpecsState | null;
+  snapshots: {
+    enabled: boolean;
+    schedule: string | null;
+    last_scheduled: string | null;
+    last_error: string | null;
+  };
 }
 
 export class Daemon {
@@ -52,6 +62,9 @@ export class Daemon {
   readonly metrics = new DaemonMetrics();
   private readonly methods: Record<string, RpcHandler>;
   private reconciler: ReconcilerService | undefined;
+  private store: SnapshotStore | undefined;
+  private scheduler: SnapshotScheduler | undefined;
+  private snapshotError: string | null = null;
 
   constructor(private readonly options: DaemonOptions) {
     this.methods = {
@@ -111,6 +124,7 @@ export class Daemon {
         this.metrics,
       );
       await this.reconciler.start();
+      await this.startSnapshots();
     }
     // Logged last: tests and readiness checks take this line to mean "fully up".
     this.options.log.info('daemon', `listening on ${this.socketPath}`, { pid: process.pid });
@@ -119,6 +133,8 @@ export class Daemon {
   async stop(): Promise<void> {
     // Finish the resource in flight, take no more work, then close the socket.
     await this.reconciler?.stop();
+    await this.scheduler?.stop();
+    this.store?.close();
     await this.watcher?.close();
     await this.server?.close();
     try {
@@ -168,7 +184,46 @@ export class Daemon {
       reloads: this.reloads,
       watch: this.watcher !== undefined,
       specs: this.reconciler?.state() ?? null,
+      snapshots: {
+        enabled: this.scheduler?.enabled ?? false,
+        schedule: this.scheduler?.cron ?? null,
+        last_scheduled: this.store?.latest('scheduled')?.time ?? null,
+        last_error: this.snapshotError,
+      },
     };
+  }
+
+  /** [recovery] snapshot_interval as a cron job, with one catch-up at start for a missed run. */
+  private async startSnapshots(): Promise<void> {
+    const { config } = this.loaded;
+    if (!config.recovery.enabled) {
+      this.options.log.info('snapshots', 'automatic snapshots are off ([recovery] enabled = false)');
+      return;
+    }
+    this.store = openSnapshotStore(storeOptionsFromConfig(config, this.paths, spawnRunner));
+    const store = this.store;
+    this.scheduler = createSnapshotScheduler({
+      interval: config.recovery.snapshot_interval,
+      snapshotter: store,
+      enabled: config.recovery.enabled,
+      lastScheduled: () => {
+        const t = store.latest('scheduled')?.time;
+        return t ? new Date(t) : undefined;
+      },
+      onSnapshot: (s, reason) => {
+        this.snapshotError = null;
+        this.metrics.snapshotBytes.set({ kind: 'scheduled' }, s.bytes);
+        this.options.log.info('snapshots', `${reason} snapshot ${s.id}`, {
+          files: s.files,
+          changed: s.changed,
+        });
+      },
+      onError: (e) => {
+        this.snapshotError = e instanceof Error ? e.message : String(e);
+        this.options.log.error('snapshots', `scheduled snapshot failed: ${this.snapshotError}`);
+      },
+    });
+    await this.scheduler.start();
   }
 
   private requireReconciler(): ReconcilerService {

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -123,5 +123,33 @@ describe('aios-runtime keeps the root converged', () => {
     expect(plan.resources).toEqual([expect.objectContaining({ id: 'file:/etc/app.key', status: 'create' })]);
     expect(JSON.stringify(plan)).not.toContain(secret);
     expect(read('etc/app.key')).toBeUndefined();
+  });
+
+  it('takes the missed scheduled snapshot at start and reports it in status', async () => {
+    const config = path.join(dir, 'config.toml');
+    fs.writeFileSync(
+      config,
+      fs
+        .readFileSync(config, 'utf8')
+        .replace('enabled = false', 'enabled = true\nsnapshot_interval = "daily"'),
+    );
+    fs.writeFileSync(path.join(root, 'etc/hostname'), 'box\n');
+    await start();
+    await until('catch-up snapshot', async () => {
+      const s = (await callDaemon(sock, 'status')) as { snapshots: { last_scheduled: string | null } };
+      return s.snapshots.last_scheduled !== null;
+    });
+    const s = (await callDaemon(sock, 'status')) as { snapshots: { enabled: boolean; schedule: string } };
+    expect(s.snapshots).toMatchObject({ enabled: true, schedule: '0 0 * * *' });
+    const list = spawnSync(
+      process.execPath,
+      [path.resolve('dist/cli/aios.js'), 'snapshots', '--json', '--config', config],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, HOME: dir, AIOS_NO_HISTORY: '1' },
+      },
+    );
+    expect(list.status).toBe(0);
+    expect((JSON.parse(list.stdout) as { kind: string }[]).map((x) => x.kind)).toContain('scheduled');
   });
 });
