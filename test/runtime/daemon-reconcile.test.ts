@@ -50,7 +50,7 @@ async function start(): Promise<void> {
   }
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 8000): Promise<void> {
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what} did not happen in time; daemon log:\n${stderr}`);
@@ -66,7 +66,7 @@ const read = (p: string) => {
   }
 };
 
-describe('aios-runtime keeps the root converged', () => {
+describe('aios-runtime keeps the root converged', { timeout: 120_000 }, () => {
   it('applies specs at start, repairs a hand edit, follows spec edits, and survives a broken spec', async () => {
     fs.writeFileSync(
       path.join(specs, 'motd.toml'),
