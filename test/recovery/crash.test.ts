@@ -126,6 +126,24 @@ describe('kill -9', () => {
     }
   }, 180_000);
 
+  it('during retention, sweeps and pack rewrites leaves a valid store', async () => {
+    sb = sandbox();
+    fill(sb, 800, 'v0');
+    let finished = 0;
+    for (const ms of [50, 150, 300, 500, 800, 1200, 1700]) {
+      const out = await runAndKill(['churn', sb.storeDir, sb.root], ms);
+      finished += out.split('\n').filter((l) => l.startsWith('snapshot ')).length;
+      const store = sb.open({ retention: { maxSnapshots: 1 } });
+      const report = await store.verify();
+      expect(report.problems).toEqual([]);
+      for (const s of store.list()) expect((await store.restore(s.id, { dryRun: true })).snapshot).toBe(s.id);
+      await store.gc();
+      expect((await store.verify()).unreferenced).toBe(0);
+      store.close();
+    }
+    expect(finished).toBeGreaterThan(0);
+  }, 120_000);
+
   it('rolls an interrupted restore back to the pre-restore snapshot on request', async () => {
     sb = sandbox();
     fill(sb, 800, 'old');
