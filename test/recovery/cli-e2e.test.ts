@@ -99,4 +99,30 @@ describe('aios snapshot commands (built CLI, temp root and config)', () => {
     expect(missing.err).toContain('no snapshot nope');
     expect(aios('restore', '--resume').out).toContain('no interrupted restore');
   });
+  it('restores only --path and keeps new files with --keep-new; diffs two snapshots as JSON', () => {
+    const base = JSON.parse(aios('snapshot', '--json').out) as { id: string };
+    fs.writeFileSync(path.join(root, 'etc/hostname'), 'renamed\n');
+    fs.writeFileSync(path.join(root, 'etc/app/app.conf'), 'port = 9090\n');
+    fs.writeFileSync(path.join(root, 'etc/app/extra.conf'), 'extra\n');
+    const after = JSON.parse(aios('snapshot', '--json', '-d', 'after').out) as { id: string };
+
+    const d = JSON.parse(aios('snapshot', 'diff', base.id, after.id, '--json').out) as {
+      files: { path: string; change: string }[];
+    };
+    expect(d.files.map((f) => `${f.change} ${f.path}`)).toEqual([
+      'modified /etc/app/app.conf',
+      'added /etc/app/extra.conf',
+      'modified /etc/hostname',
+    ]);
+
+    const r = aios('restore', base.id, '--path', '/etc/hostname', '--json');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as { restored: string[] }).restored).toEqual(['/etc/hostname']);
+    expect(fs.readFileSync(path.join(root, 'etc/hostname'), 'utf8')).toBe('box\n');
+    expect(fs.readFileSync(path.join(root, 'etc/app/app.conf'), 'utf8')).toBe('port = 9090\n');
+
+    expect(aios('restore', base.id, '--keep-new').code).toBe(0);
+    expect(fs.readFileSync(path.join(root, 'etc/app/app.conf'), 'utf8')).toBe('port = 80\n');
+    expect(fs.existsSync(path.join(root, 'etc/app/extra.conf'))).toBe(true);
+  });
 });
