@@ -19,6 +19,9 @@ import type { Logger } from './logger.js';
 import type { DaemonMetrics } from './metrics.js';
 import { type BatchOutcome, WorkQueue } from './work-queue.js';
 
+/** Temp files of src/host/atomic-write.ts (`.NAME.aios-HEX.tmp`). */
+const AIOS_TEMP = /\/\.[^/]*\.aios-[0-9a-f]+\.tmp$/;
+
 export interface ConfigSource {
   loaded(): LoadedConfig;
   paths(): EffectivePaths;
@@ -310,7 +313,14 @@ export class ReconcilerService {
     await this.pathsWatcher?.close();
     if (dirs.length === 0) return;
     const { watch } = await import('chokidar');
-    this.pathsWatcher = watch(dirs, { ignoreInitial: true, depth: 0 });
+    // Our own atomic writes pass through temp files beside the target: never worth an event.
+    // (chokidar rescans a watched directory on rename events: with 1000 files in one directory that
+    // is most of a repair's 50 ms; see bench/daemon/README.md.)
+    this.pathsWatcher = watch(dirs, {
+      ignoreInitial: true,
+      depth: 0,
+      ignored: (p: string) => AIOS_TEMP.test(p),
+    });
     this.pathsWatcher.on('all', (_event, file) => {
       const ids = this.pathToIds.get(file);
       if (!ids) return;
