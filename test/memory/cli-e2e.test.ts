@@ -8,10 +8,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openMemory } from '../../src/memory/memory-store.js';
 import { SCHEMA_VERSION } from '../../src/memory/migrations.js';
-import { AIOS, ensureBuilt, REPO } from './built.js';
-
-// A directory outside os.tmpdir() that the guard test only checks for absence.
-const REPO_TMP = path.join(REPO, 'node_modules', '.cache');
+import { AIOS, ensureBuilt } from './built.js';
 
 import { tempDir } from './helpers.js';
 
@@ -253,11 +250,19 @@ describe('aios info', () => {
 
 describe('history under a test runner', () => {
   it('is not written outside the temp dir while VITEST is set', () => {
-    // A memory path outside os.tmpdir(): the guard must skip it (and nothing is created there).
-    const outside = path.join(REPO_TMP, `never-${process.pid}-${Date.now()}`, 'memory.db');
+    // The child's os.tmpdir() is a fresh dir of its own, so a memory path beside it is "outside the
+    // temp dir" wherever the checkout lives (CI may clone under /tmp): the guard must skip it.
+    const childTmp = path.join(tmp.dir, 'child-tmp');
+    mkdirSync(childTmp);
+    const outside = path.join(tmp.dir, 'outside', 'memory.db');
     const config = path.join(tmp.dir, 'outside.toml');
     writeFileSync(config, `[memory]\npath = "${outside}"\n`);
-    expect(aios(['policy', 'check', 'ls'], { AIOS_CONFIG: config, VITEST: 'true' }).code).toBe(0);
+    const r = aios(['policy', 'check', 'ls'], { AIOS_CONFIG: config, VITEST: 'true', TMPDIR: childTmp });
+    expect(r.code).toBe(0);
     expect(existsSync(path.dirname(outside))).toBe(false);
+    // and without the test runner's marker the same command does record there
+    const env2 = { AIOS_CONFIG: config, TMPDIR: childTmp, VITEST: '' };
+    expect(aios(['policy', 'check', 'ls'], env2).code).toBe(0);
+    expect(existsSync(outside)).toBe(true);
   });
 });
