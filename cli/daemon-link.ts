@@ -12,7 +12,44 @@ export async function daemonAnswers(socketPath: string): Promise<boolean> {
   return answers(socketPath, 300);
 }
 
-export type DaemonCall = (method: string, params: Record<string, unknown>) => Promise<unknown>;
+export type DaemonCall = (
+  method: string,
+  params: Record<string, unknown>,
+  onNotification?: (params: unknown) => void,
+) => Promise<unknown>;
+
+function caller(socket: string): DaemonCall {
+  return async (method, params, onNotification) => {
+    try {
+      return await callDaemon(socket, method, params, {
+        ...(onNotification ? { onNotification: (n) => onNotification(n.params) } : {}),
+      });
+    } catch (error) {
+      if (error instanceof RpcCallError) throw new AiosError(error.message);
+      throw error;
+    }
+  };
+}
+
+/**
+ * The daemon to delegate to, if one answers and manages the same tree from the same specs as this
+ * command would (ARCHITECTURE.md §4). A `--root` sandbox or another specs dir runs in-process, and
+ * so does everything with AIOS_NO_DAEMON=1.
+ */
+export async function delegateTo(
+  args: CommandArgs,
+  paths: { socketPath: string; root: string; specsDir: string },
+): Promise<DaemonCall | undefined> {
+  if (args.root !== undefined || !(await daemonAnswers(paths.socketPath))) return undefined;
+  const call = caller(paths.socketPath);
+  try {
+    const status = (await call('status', {})) as { root?: string; specs_dir?: string };
+    if (status.root !== paths.root || status.specs_dir !== paths.specsDir) return undefined;
+  } catch {
+    return undefined;
+  }
+  return call;
+}
 
 export async function requireDaemon(args: CommandArgs, command: string): Promise<DaemonCall> {
   const { paths } = await loadCliConfig(args);
@@ -22,12 +59,5 @@ export async function requireDaemon(args: CommandArgs, command: string): Promise
       `\`aios ${command}\` needs the daemon, and none answers on ${socket} (start \`aios-runtime\`)`,
     );
   }
-  return async (method, params) => {
-    try {
-      return await callDaemon(socket, method, params, { timeoutMs: 30_000 });
-    } catch (error) {
-      if (error instanceof RpcCallError) throw new AiosError(error.message);
-      throw error;
-    }
-  };
+  return caller(socket);
 }

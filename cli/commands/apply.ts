@@ -10,6 +10,7 @@ import type { ProgressEvent, ResourceOutcome, RunReport } from '../../src/reconc
 import { loadCliConfig } from '../cli-config.js';
 import type { CommandArgs } from '../command.js';
 import { confirmAction } from '../confirm.js';
+import { delegateTo } from '../daemon-link.js';
 import { type Io, paint, printJson } from '../io.js';
 import { renderPlan, summaryLine, timingLine } from './diff.js';
 
@@ -56,24 +57,34 @@ export async function runApply(args: ApplyArgs, io: Io, opts: RunApplyOptions): 
       );
     }
   };
-  const engine = await createEngine({
-    loaded,
-    paths,
-    trigger: opts.trigger,
-    confirm: (action, decision) => confirmAction(io, action, decision, { yes: Boolean(args.yes) }),
-    onProgress,
-    warn: (m) => io.err(`aios: warning: ${m}`),
-  });
+  const daemon = await delegateTo(args, paths);
   let report: RunReport;
-  try {
-    report = await reconcile(desired.graph, engine.deps, {
-      only,
-      dryRun,
+  if (daemon) {
+    // The daemon serialises applies with its own drift repairs; progress streams back as it runs.
+    report = (await daemon(
+      'apply',
+      { only, dry_run: dryRun, yes: Boolean(args.yes), ...(saved ? { expected_hash: saved.hash } : {}) },
+      (p) => onProgress(p as ProgressEvent),
+    )) as RunReport;
+  } else {
+    const engine = await createEngine({
+      loaded,
+      paths,
       trigger: opts.trigger,
-      ...(saved ? { expectedHash: saved.hash } : {}),
+      confirm: (action, decision) => confirmAction(io, action, decision, { yes: Boolean(args.yes) }),
+      onProgress,
+      warn: (m) => io.err(`aios: warning: ${m}`),
     });
-  } finally {
-    engine.close();
+    try {
+      report = await reconcile(desired.graph, engine.deps, {
+        only,
+        dryRun,
+        trigger: opts.trigger,
+        ...(saved ? { expectedHash: saved.hash } : {}),
+      });
+    } finally {
+      engine.close();
+    }
   }
   report.timings.load = desired.loadMs;
   if (args.json) {

@@ -7,6 +7,7 @@ import { type Plan, publicPlan, type ResourcePlan } from '../../src/reconcile/pl
 import type { Phase } from '../../src/reconcile/run-types.js';
 import { loadCliConfig } from '../cli-config.js';
 import type { CommandArgs } from '../command.js';
+import { delegateTo } from '../daemon-link.js';
 import { EXIT } from '../exit-codes.js';
 import { type Io, paint, printJson } from '../io.js';
 
@@ -18,9 +19,18 @@ export interface DiffArgs extends CommandArgs {
 export default async function diff(args: DiffArgs, io: Io): Promise<number> {
   const { loaded, paths } = await loadCliConfig(args);
   for (const w of loaded.warnings) io.err(`aios: warning: ${w}`);
-  const desired = await loadDesiredState(paths.specsDir);
-  const { plan, timings } = await planOnHost(desired, paths.root, args.only ?? []);
-  const phases: Partial<Record<Phase, number>> = { load: desired.loadMs, ...timings };
+  // A running daemon for this host answers with the same planning code; --timings measures this process.
+  const daemon = args.timings ? undefined : await delegateTo(args, paths);
+  let plan: Plan;
+  let phases: Partial<Record<Phase, number>> = {};
+  if (daemon) {
+    plan = (await daemon('diff', { only: args.only ?? [] })) as Plan;
+  } else {
+    const desired = await loadDesiredState(paths.specsDir);
+    const planned = await planOnHost(desired, paths.root, args.only ?? []);
+    plan = planned.plan;
+    phases = { load: desired.loadMs, ...planned.timings };
+  }
   if (args.json) {
     printJson(io, {
       ...publicPlan(plan),

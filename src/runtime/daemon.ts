@@ -90,7 +90,11 @@ export class Daemon {
         }
       },
       apply: async (p, ctx) =>
-        this.requireReconciler().apply(ids(p.only), 'daemon:rpc', (event) => ctx.notify('progress', event)),
+        this.requireReconciler().apply(ids(p.only), 'apply', (event) => ctx.notify('progress', event), {
+          dryRun: p.dry_run === true,
+          yes: p.yes === true,
+          ...(typeof p.expected_hash === 'string' ? { expectedHash: p.expected_hash } : {}),
+        }),
     };
   }
 

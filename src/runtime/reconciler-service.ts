@@ -27,6 +27,13 @@ export interface ConfigSource {
   paths(): EffectivePaths;
 }
 
+/** What `aios apply` sends over the socket besides the resource selection. */
+export interface ApplyRequest {
+  dryRun?: boolean;
+  yes?: boolean;
+  expectedHash?: string;
+}
+
 export interface SpecsState {
   files: string[];
   resources: number;
@@ -160,7 +167,12 @@ export class ReconcilerService {
   }
 
   /** `apply` RPC and queue batches: one run at a time. */
-  apply(only: ResourceId[], trigger: string, onProgress?: (e: unknown) => void): Promise<RunReport> {
+  apply(
+    only: ResourceId[],
+    trigger: string,
+    onProgress?: (e: unknown) => void,
+    request: ApplyRequest = {},
+  ): Promise<RunReport> {
     const run = this.lock.then(async () => {
       const desired = this.requireDesired();
       const started = performance.now();
@@ -169,11 +181,18 @@ export class ReconcilerService {
         ...engine.deps,
         // Nobody sits at a daemon's terminal: a confirm verdict waits in the approvals queue and
         // the resource stays blocked until a person approves; approved actions run next pass.
-        confirm: (action: Action, decision: Decision) => this.consultApproval(action, decision),
+        // `aios apply --yes` through the socket approves them for its own run, as it would in process.
+        confirm: (action: Action, decision: Decision) =>
+          request.yes ? Promise.resolve(true) : this.consultApproval(action, decision),
         ...(onProgress ? { onProgress } : {}),
       };
       {
-        const report = await reconcile(desired.graph, deps, { only, trigger });
+        const report = await reconcile(desired.graph, deps, {
+          only,
+          trigger,
+          ...(request.dryRun ? { dryRun: true } : {}),
+          ...(request.expectedHash ? { expectedHash: request.expectedHash } : {}),
+        });
         this.lastRun = {
           at: new Date().toISOString(),
           trigger,
