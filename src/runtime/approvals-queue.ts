@@ -4,6 +4,7 @@
 // pass. Kept in one JSON file in data_dir, written atomically, so approvals survive a restart.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { atomicWrite } from '../host/atomic-write.js';
 import type { Approval } from '../policy/gate-types.js';
 import type { Action, Decision } from '../types.js';
@@ -71,6 +72,8 @@ export class ApprovalsQueue {
   consult(
     action: Action,
     decision: Decision,
+    /** What is stored and shown: the action with secrets and sensitive contents hidden. */
+    shown: Action = action,
   ): { approved: boolean; approval: StoredApproval; created: boolean } {
     this.expire();
     const key = actionKey(action);
@@ -85,7 +88,7 @@ export class ApprovalsQueue {
     const approval: StoredApproval = {
       id: randomBytes(4).toString('hex'),
       key,
-      action,
+      action: shown,
       decision,
       created_at: new Date(t).toISOString(),
       expires_at: new Date(t + this.timeoutMs).toISOString(),
@@ -120,6 +123,7 @@ export class ApprovalsQueue {
       (a) =>
         a.state === 'pending' || a.state === 'approved' || Date.parse(a.decided_at ?? a.created_at) > cutoff,
     );
+    await fs.promises.mkdir(path.dirname(this.file), { recursive: true, mode: 0o750 });
     await atomicWrite(this.file, `${JSON.stringify({ approvals: this.items }, null, 2)}\n`, { mode: 0o600 });
   }
 }

@@ -8,9 +8,10 @@ import { parseDuration } from '../config/duration.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { EffectivePaths } from '../config/paths.js';
 import { RootPath } from '../host/root-path.js';
+import { redactValue } from '../memory/redact.js';
 import { type DesiredState, loadDesiredState } from '../reconcile/desired-state.js';
 import { createEngine, type Engine } from '../reconcile/engine.js';
-import { makePlan, publicPlan } from '../reconcile/plan.js';
+import { makePlan, publicPlan, redactAction } from '../reconcile/plan.js';
 import { managedPaths, reconcile } from '../reconcile/reconcile.js';
 import type { RunReport } from '../reconcile/run-types.js';
 import type { Action, Decision, ResourceId } from '../types.js';
@@ -215,7 +216,9 @@ export class ReconcilerService {
   private async consultApproval(action: Action, decision: Decision): Promise<boolean> {
     const q = this.approvals;
     if (!q) return false;
-    const { approved, approval, created } = q.consult(action, decision);
+    // Only the key needs the exact action; what is kept and shown hides secrets and sensitive contents.
+    const shown = action.sensitive ? redactAction(action) : redactValue(action);
+    const { approved, approval, created } = q.consult(action, decision, shown);
     if (created) {
       this.log.info(
         'approvals',

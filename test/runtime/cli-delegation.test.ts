@@ -37,10 +37,11 @@ beforeEach(async () => {
   log = '';
 });
 afterEach(async () => {
-  if (child && child.exitCode === null) {
+  if (child && child.exitCode === null && child.signalCode === null) {
     child.kill('SIGKILL');
     await new Promise((r) => child?.once('exit', r));
   }
+  child = undefined;
   await fs.promises.rm(dir, { recursive: true, force: true });
 });
 
