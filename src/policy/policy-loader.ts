@@ -40,6 +40,11 @@ export function builtinPolicyDir(): string {
 
 const cache = new Map<string, LoadedPolicies>();
 
+/** Forget loaded rule files, so the next load reads them again (the daemon, after an edit). */
+export function forgetLoadedPolicies(): void {
+  cache.clear();
+}
+
 export interface PolicyLoadOptions {
   dirs?: readonly string[];
   home: string;

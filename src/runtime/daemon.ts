@@ -6,6 +6,8 @@ import type { FSWatcher } from 'chokidar';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { type EffectivePaths, effectivePaths } from '../config/paths.js';
 import { spawnRunner } from '../host/process-runner.js';
+import { forgetLoadedPolicies } from '../policy/policy-loader.js';
+import { gateFromConfig } from '../reconcile/engine.js';
 import { createSnapshotScheduler, type SnapshotScheduler } from '../recovery/scheduler.js';
 import { openSnapshotStore, type SnapshotStore } from '../recovery/snapshot-store.js';
 import { storeOptionsFromConfig } from '../recovery/store-config.js';
@@ -153,6 +155,9 @@ export class Daemon {
   async reload(trigger: string): Promise<{ ok: boolean; error?: LoadError }> {
     try {
       const next = await this.load();
+      // Policy rule files are validated (syntax, examples) before anything is swapped in.
+      forgetLoadedPolicies();
+      await gateFromConfig(next, effectivePaths(next, this.options.env ?? process.env));
       this.loaded = next;
       this.paths = effectivePaths(next, this.options.env ?? process.env);
       this.lastLoadError = null;
@@ -247,16 +252,20 @@ export class Daemon {
     });
   }
 
+  /** The config files in effect and the policy dirs: an edit of either is validated, then swapped in. */
   private async watch(): Promise<void> {
-    const files = this.loaded.files;
-    if (files.length === 0) return;
+    const targets = [...this.loaded.files, ...this.paths.policiesDirs.filter((d) => fs.existsSync(d))];
+    if (targets.length === 0) return;
     const { watch } = await import('chokidar');
-    this.watcher = watch(files, { ignoreInitial: true });
+    this.watcher = watch(targets, { ignoreInitial: true, depth: 2 });
     let timer: NodeJS.Timeout | undefined;
     this.watcher.on('all', () => {
       // Editors save in several steps; wait for the burst to end.
       if (timer) clearTimeout(timer);
-      timer = setTimeout(() => void this.reload('file changed'), this.loaded.config.runtime.debounce_ms + 30);
+      timer = setTimeout(
+        () => void this.reload('config or policy changed'),
+        this.loaded.config.runtime.debounce_ms + 30,
+      );
     });
     await new Promise<void>((resolve) => this.watcher?.once('ready', () => resolve()));
   }

@@ -87,6 +87,27 @@ describe('aios-runtime process', () => {
     );
   });
 
+  it('rejects a broken policy file beside the config and keeps serving', async () => {
+    const sock = path.join(dir, 'aios.sock');
+    const config = writeConfig(goodConfig(sock));
+    fs.mkdirSync(path.join(dir, 'policies'));
+    fs.writeFileSync(path.join(dir, 'policies/local.toml'), '');
+    await startDaemon(config);
+    fs.writeFileSync(path.join(dir, 'policies/local.toml'), '[[rule]\nid = \n');
+    await until(
+      async () =>
+        ((await callDaemon(sock, 'status')) as { last_load_error: unknown }).last_load_error !== null,
+    );
+    const status = (await callDaemon(sock, 'status')) as { last_load_error: { message: string } };
+    expect(status.last_load_error.message).toMatch(/local\.toml/);
+    expect(await callDaemon(sock, 'ping')).toBe('pong');
+    fs.writeFileSync(path.join(dir, 'policies/local.toml'), '');
+    await until(
+      async () =>
+        ((await callDaemon(sock, 'status')) as { last_load_error: unknown }).last_load_error === null,
+    );
+  });
+
   it('reloads on SIGHUP and exits 0 on SIGTERM, removing its socket', async () => {
     const sock = path.join(dir, 'aios.sock');
     await startDaemon(writeConfig(goodConfig(sock)));
