@@ -1,82 +1,41 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callDaemon } from '../../src/runtime/rpc-client.js';
+import { AIOS, DaemonProcess, isolatedEnv, makeSandbox, cli as run, type Sandbox } from './daemon-harness.js';
 
 // The same cases through both paths (ARCHITECTURE.md §4): in-process (AIOS_NO_DAEMON=1) and
 // delegated to a running daemon that manages the same root from the same specs.
-const aios = path.resolve('dist/cli/aios.js');
-const runtime = path.resolve('dist/cli/aios-runtime.js');
+let box: Sandbox;
+let daemon: DaemonProcess | undefined;
 let dir: string;
 let root: string;
-let config: string;
 let sock: string;
-let child: ChildProcess | undefined;
-let log = '';
+let config: string;
 
 beforeEach(async () => {
-  dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'aios-deleg-'));
-  root = path.join(dir, 'root');
-  sock = path.join(dir, 'aios.sock');
-  config = path.join(dir, 'config.toml');
-  fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
-  fs.mkdirSync(path.join(dir, 'specs'));
+  // watch = false and a long resync: the daemon repairs nothing by itself during the test.
+  box = await makeSandbox('aios-deleg-', { controller: 'watch = false\nresync_interval = "1h"' });
+  ({ dir, root, sock, config } = box);
   fs.writeFileSync(
-    path.join(dir, 'specs/motd.toml'),
+    path.join(box.specs, 'motd.toml'),
     '[[file]]\npath = "/etc/motd"\ncontent = "hello\\n"\nmode = "0644"\n',
   );
-  // watch = false and a long resync: the daemon repairs nothing by itself during the test.
-  fs.writeFileSync(
-    config,
-    `[aios]\ndata_dir = "${dir}/data"\nsocket_path = "${sock}"\n[memory]\npath = "${dir}/memory.db"\n` +
-      `[controller]\nspecs_dir = "${dir}/specs"\nroot = "${root}"\nwatch = false\nresync_interval = "1h"\n` +
-      `[recovery]\nenabled = false\n`,
-  );
-  log = '';
 });
 afterEach(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGKILL');
-    await new Promise((r) => child?.once('exit', r));
-  }
-  child = undefined;
+  await daemon?.kill();
+  daemon = undefined;
   await fs.promises.rm(dir, { recursive: true, force: true });
 });
 
-const env = (extra: NodeJS.ProcessEnv = {}) => ({
-  ...process.env,
-  HOME: dir,
-  XDG_CONFIG_HOME: path.join(dir, 'xdg'),
-  AIOS_NO_HISTORY: '1',
-  ...extra,
-});
-
-function cli(args: string[], inProcess: boolean) {
-  const r = spawnSync(process.execPath, [aios, ...args, '--config', config], {
-    encoding: 'utf8',
-    env: env(inProcess ? { AIOS_NO_DAEMON: '1' } : {}),
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const env = () => isolatedEnv(dir);
+const cli = (args: string[], inProcess: boolean) => run(box, args, inProcess ? { AIOS_NO_DAEMON: '1' } : {});
 
 async function startDaemon(): Promise<void> {
-  child = spawn(process.execPath, [runtime, '--config', config], { env: env() });
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (c: string) => {
-    log += c;
-  });
-  const deadline = Date.now() + 20_000;
-  while (!log.includes('listening on')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`daemon did not start: ${log}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  daemon = await DaemonProcess.start(config, env());
   // its first pass converges the root
-  while (fs.existsSync(path.join(root, 'etc/motd')) === false) {
-    if (Date.now() > deadline) throw new Error(`daemon did not converge: ${log}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await daemon.until('first pass', () => fs.existsSync(path.join(root, 'etc/motd')));
 }
 
 describe('the CLI delegates to a running daemon', { timeout: 90_000 }, () => {
@@ -130,14 +89,14 @@ describe('the CLI delegates to a running daemon', { timeout: 90_000 }, () => {
 
   it('runs in process for a --root sandbox even while a daemon runs', async () => {
     await startDaemon();
-    const box = path.join(dir, 'box');
-    fs.mkdirSync(path.join(box, 'etc'), { recursive: true });
-    const r = spawnSync(process.execPath, [aios, 'apply', '--yes', '--root', box, '--config', config], {
+    const sandbox = path.join(dir, 'box');
+    fs.mkdirSync(path.join(sandbox, 'etc'), { recursive: true });
+    const r = spawnSync(process.execPath, [AIOS, 'apply', '--yes', '--root', sandbox, '--config', config], {
       encoding: 'utf8',
       env: env(),
     });
     expect(r.status).toBe(0);
-    expect(fs.readFileSync(path.join(box, 'etc/motd'), 'utf8')).toBe('hello\n');
+    expect(fs.readFileSync(path.join(sandbox, 'etc/motd'), 'utf8')).toBe('hello\n');
     const status = (await callDaemon(sock, 'status')) as { specs: { last_run: { trigger: string } } };
     expect(status.specs.last_run.trigger).toBe('daemon');
   });
