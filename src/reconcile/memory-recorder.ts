@@ -11,9 +11,25 @@ export function memoryRecorder(mem: MemoryStore, trigger: string): RunRecorder {
     record(report: RunReport) {
       mem.transaction(() => {
         const runId = mem.startRun({ trigger, ts: new Date(report.startedAt) });
+        const external = new Set(report.external ?? []);
         for (const o of report.resources) {
           const status = eventStatus(o);
           if (!status) continue;
+          // Changed outside aios, then repaired: the drift (what someone else did) and the repair
+          // (what aios did) are two events, so history tells them apart.
+          if (external.has(o.id) && o.status === 'changed') {
+            mem.recordEvent({
+              runId,
+              resourceId: o.id,
+              status: 'drift',
+              label: 'external',
+              changes: o.plan.changes.map(slimChange),
+              ...(o.plan.changes.some((c) => c.diff)
+                ? { diff: o.plan.changes.map((c) => c.diff ?? '').join('') }
+                : {}),
+              message: 'changed outside aios',
+            });
+          }
           mem.recordEvent({
             runId,
             resourceId: o.id,

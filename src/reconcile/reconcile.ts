@@ -69,6 +69,8 @@ export interface ReconcileOptions {
   expectedHash?: string;
   /** Run trigger recorded with the snapshot: "cli", "daemon", ... */
   trigger?: string;
+  /** Resources a watcher saw changed outside aios (the daemon): recorded as drift, then repair. */
+  external?: ResourceId[];
 }
 
 // Directories are left out: two `mkdir -p` of siblings race on their missing common ancestors.
@@ -348,6 +350,7 @@ export async function reconcile(
       ...(rollback ? { rollback } : {}),
       resources: list.map((o) => ({ ...o, plan: publicResourcePlan(o.plan) })),
       notified: notifiedList,
+      ...(options.external && options.external.length > 0 ? { external: [...options.external] } : {}),
       decisions,
       actions: executed,
       counts,

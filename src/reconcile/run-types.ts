@@ -95,6 +95,8 @@ export interface RunReport {
   rollback?: RollbackReport;
   resources: ResourceOutcome[];
   notified: NotifyOutcome[];
+  /** Resources seen changed outside aios before this run (daemon watch events). */
+  external?: ResourceId[];
   decisions: DecisionRecord[];
   /** Every tool call, in the order they finished. */
   actions: ExecutedAction[];

@@ -173,6 +173,7 @@ export class ReconcilerService {
     trigger: string,
     onProgress?: (e: unknown) => void,
     request: ApplyRequest = {},
+    external: ResourceId[] = [],
   ): Promise<RunReport> {
     const run = this.lock.then(async () => {
       const desired = this.requireDesired();
@@ -193,6 +194,7 @@ export class ReconcilerService {
           trigger,
           ...(request.dryRun ? { dryRun: true } : {}),
           ...(request.expectedHash ? { expectedHash: request.expectedHash } : {}),
+          ...(external.length > 0 ? { external } : {}),
         });
         this.lastRun = {
           at: new Date().toISOString(),
@@ -260,7 +262,9 @@ export class ReconcilerService {
     const outcome: BatchOutcome = new Map();
     if (only.length === 0) return outcome;
     const batchStart = performance.now();
-    const report = await this.apply(only, 'daemon');
+    // Ids a watcher reported were changed by someone else; the rest come from resyncs and reloads.
+    const external = only.filter((id) => this.eventTimes.has(id));
+    const report = await this.apply(only, 'daemon', undefined, {}, external);
     const now = performance.now();
     this.log.debug('reconcile', `batch of ${only.length}`, {
       waited_ms: Math.round(

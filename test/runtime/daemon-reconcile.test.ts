@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callDaemon } from '../../src/runtime/rpc-client.js';
 import { cli, DaemonProcess, isolatedEnv, makeSandbox, type Sandbox } from './daemon-harness.js';
@@ -47,6 +48,20 @@ describe('aios-runtime keeps the root converged', { timeout: 120_000 }, () => {
       const s = (await callDaemon(box.sock, 'status')) as { specs: { drift_repairs: number } };
       return s.specs.drift_repairs >= 1;
     });
+    // memory tells the hand edit (external drift, with its diff) from aios's repair
+    const db = new Database(path.join(box.dir, 'memory.db'), { readonly: true });
+    const events = db
+      .prepare(
+        `SELECT status, label, diff FROM resource_events WHERE resource_id = 'file:/etc/motd' ORDER BY ts, id`,
+      )
+      .all() as { status: string; label: string; diff: string | null }[];
+    db.close();
+    expect(events.map((e) => `${e.status}/${e.label}`)).toEqual([
+      'applied/aios',
+      'drift/external',
+      'applied/aios',
+    ]);
+    expect(events[1]?.diff).toContain('-vandalised');
 
     fs.writeFileSync(
       path.join(box.specs, 'issue.toml'),
