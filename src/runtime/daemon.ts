@@ -6,6 +6,7 @@ import type { FSWatcher } from 'chokidar';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { type EffectivePaths, effectivePaths } from '../config/paths.js';
 import { spawnRunner } from '../host/process-runner.js';
+import { type MemoryStore, openMemory } from '../memory/memory-store.js';
 import { forgetLoadedPolicies } from '../policy/policy-loader.js';
 import { gateFromConfig } from '../reconcile/engine.js';
 import { createSnapshotScheduler, type SnapshotScheduler } from '../recovery/scheduler.js';
@@ -91,6 +92,33 @@ export class Daemon {
           throw new RpcError(-32000, error instanceof Error ? error.message : String(error));
         }
       },
+      'snapshot.create': async (p) =>
+        this.snapshotStore().snapshot({
+          kind: 'manual',
+          description: typeof p.description === 'string' ? p.description : 'manual (daemon)',
+          trigger: 'rpc',
+        }),
+      'snapshot.list': async () => this.snapshotStore().list(),
+      'snapshot.diff': async (p) =>
+        this.snapshotStore().diff(String(p.a), typeof p.b === 'string' ? p.b : undefined),
+      'snapshot.restore': async (p) => {
+        const store = this.snapshotStore();
+        const restore = () =>
+          store.restore(String(p.id), {
+            dryRun: p.dry_run === true,
+            keepNew: p.keep_new === true,
+            ...(Array.isArray(p.paths) ? { paths: ids(p.paths) } : {}),
+          });
+        // A restore writes the managed tree: never at the same time as an apply.
+        return this.reconciler ? this.reconciler.exclusive(restore) : restore();
+      },
+      'memory.search': async (p) =>
+        this.memory().search(String(p.text ?? ''), { limit: typeof p.limit === 'number' ? p.limit : 20 }),
+      history: async (p) =>
+        this.memory().history({
+          limit: typeof p.limit === 'number' ? p.limit : 50,
+          ...(typeof p.kind === 'string' ? { kind: p.kind as never } : {}),
+        }),
       apply: async (p, ctx) =>
         this.requireReconciler().apply(ids(p.only), 'apply', (event) => ctx.notify('progress', event), {
           dryRun: p.dry_run === true,
@@ -141,6 +169,7 @@ export class Daemon {
     await this.reconciler?.stop();
     await this.scheduler?.stop();
     this.store?.close();
+    this.memoryStore?.close();
     await this.watcher?.close();
     await this.server?.close();
     try {
@@ -209,8 +238,7 @@ export class Daemon {
       this.options.log.info('snapshots', 'automatic snapshots are off ([recovery] enabled = false)');
       return;
     }
-    this.store = openSnapshotStore(storeOptionsFromConfig(config, this.paths, spawnRunner));
-    const store = this.store;
+    const store = this.snapshotStore();
     this.scheduler = createSnapshotScheduler({
       interval: config.recovery.snapshot_interval,
       snapshotter: store,
@@ -233,6 +261,19 @@ export class Daemon {
       },
     });
     await this.scheduler.start();
+  }
+
+  /** The snapshot store, opened on first use (manual snapshots work even with recovery disabled). */
+  private snapshotStore(): SnapshotStore {
+    this.store ??= openSnapshotStore(storeOptionsFromConfig(this.loaded.config, this.paths, spawnRunner));
+    return this.store;
+  }
+
+  private memoryStore: MemoryStore | undefined;
+
+  private memory(): MemoryStore {
+    this.memoryStore ??= openMemory(this.paths.memoryPath);
+    return this.memoryStore;
   }
 
   private requireReconciler(): ReconcilerService {

@@ -250,6 +250,13 @@ export class ReconcilerService {
     return a;
   }
 
+  /** Run `fn` when no apply runs, and hold applies off until it is done (restores write too). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
   private requireDesired(): DesiredState {
     if (!this.desired)
       throw new Error(`no valid specs loaded${this.lastError ? `: ${this.lastError.message}` : ''}`);

@@ -127,4 +127,35 @@ describe('aios-runtime keeps the root converged', { timeout: 120_000 }, () => {
     expect(list.code).toBe(0);
     expect((JSON.parse(list.out) as { kind: string }[]).map((x) => x.kind)).toContain('scheduled');
   });
+
+  it('serves snapshots, restore, history and search over the socket', async () => {
+    fs.writeFileSync(path.join(box.specs, 'motd.toml'), '[[file]]\npath = "/etc/motd"\ncontent = "v1\\n"\n');
+    await start();
+    await until('initial apply', () => read('etc/motd') === 'v1\n');
+    const snap = (await callDaemon(box.sock, 'snapshot.create', { description: 'before v2' })) as {
+      id: string;
+      kind: string;
+      pinned: boolean;
+    };
+    expect(snap).toMatchObject({ kind: 'manual', pinned: true });
+    const list = (await callDaemon(box.sock, 'snapshot.list')) as { id: string }[];
+    expect(list.map((x) => x.id)).toContain(snap.id);
+
+    fs.writeFileSync(path.join(box.specs, 'motd.toml'), '[[file]]\npath = "/etc/motd"\ncontent = "v2\\n"\n');
+    await until('spec change applied', () => read('etc/motd') === 'v2\n');
+    const dry = (await callDaemon(box.sock, 'snapshot.restore', {
+      id: snap.id,
+      dry_run: true,
+      paths: ['/etc/motd'],
+    })) as {
+      dryRun: boolean;
+    };
+    expect(dry.dryRun).toBe(true);
+    expect(read('etc/motd')).toBe('v2\n');
+
+    const hits = (await callDaemon(box.sock, 'memory.search', { text: 'motd' })) as unknown[];
+    expect(hits.length).toBeGreaterThan(0);
+    const history = (await callDaemon(box.sock, 'history', { limit: 5 })) as unknown[];
+    expect(history.length).toBeGreaterThan(0);
+  });
 });
