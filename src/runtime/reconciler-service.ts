@@ -293,7 +293,8 @@ export class ReconcilerService {
         outcome.set(r.id, 'retry');
         this.log.warn('reconcile', `${r.id} failed: ${r.error ?? ''}`);
       }
-      this.eventTimes.delete(r.id);
+      // An event that arrived while this batch ran is news for the next one: keep it.
+      if ((this.eventTimes.get(r.id) ?? 0) <= batchStart) this.eventTimes.delete(r.id);
     }
     const states: Record<string, number> = { converged: 0, failed: 0, blocked: 0, skipped: 0 };
     for (const r of report.resources) {
