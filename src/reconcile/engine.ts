@@ -73,7 +73,14 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const prepare = async (): Promise<void> => {
     if (!registry) {
       const [reg, exe] = await Promise.all([import('../tools/registry.js'), import('../tools/execute.js')]);
-      registry = await reg.createRegistry({ pluginsDir: opts.paths.pluginsDir, warn: opts.warn });
+      // With [security] sandbox the registry itself enforces it: every tool runs sandboxed and
+      // `.mjs` plugins are never imported into this process.
+      registry = await reg.createRegistry({
+        pluginsDir: opts.paths.pluginsDir,
+        warn: opts.warn,
+        sandbox: config.security.sandbox,
+        runner: spawnRunner,
+      });
       execute = exe.executeAction;
     }
     if (!gate && !gateModule) gateModule = await import('../policy/create-gate.js');
