@@ -36,4 +36,9 @@ export interface Controller<S extends CommonSpec = CommonSpec, O = unknown> {
   onNotify?(spec: S): Action[];
   /** Host paths whose changes mean drift (the daemon watches them). */
   watchPaths?(spec: S): string[];
+  /**
+   * False when a successful apply need not leave the resource converged by its own guards (an exec
+   * with only `onlyif`: the condition it acts on may still hold afterwards). Default: verify.
+   */
+  verifiesAfterApply?(spec: S): boolean;
 }

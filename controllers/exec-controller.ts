@@ -146,6 +146,9 @@ export const execController: Controller<ExecSpec, ExecObserved> = {
   },
 
   watchPaths: (spec) => (spec.creates ? [spec.creates] : []),
+  // `creates` and `unless` say what "done" looks like; `onlyif` only says when to act, and may
+  // still hold after a successful run (like Puppet's exec, which is not re-checked either).
+  verifiesAfterApply: (spec) => Boolean(spec.creates || spec.unless),
 };
 
 function bashAction(spec: ExecSpec, command: string, reason: string): Action {

@@ -450,6 +450,8 @@ function toolError(action: Action, result: ToolResult): string {
 async function verify(r: Resource, deps: ReconcileDeps): Promise<string | undefined> {
   const controller = deps.lookup(r.kind);
   if (!controller) return `no controller for kind ${r.kind}`;
+  // The actions succeeded; this kind says its guards cannot prove more than that.
+  if (controller.verifiesAfterApply?.(r.spec) === false) return undefined;
   try {
     const seen = await controller.observe(r.spec, observeContext(deps, r));
     const again = planOne(r, deps, new Map([[r.id, seen]]));

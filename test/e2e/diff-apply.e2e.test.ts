@@ -131,3 +131,41 @@ describe('aios diff', () => {
     }
   });
 });
+
+describe('exec resources', () => {
+  it('accepts a successful onlyif exec although its condition still holds afterwards', () => {
+    const s = box();
+    fs.mkdirSync(path.join(s.root, 'var'), { recursive: true });
+    writeSpec(
+      s,
+      'exec.toml',
+      `
+[[exec]]
+name = "log-run"
+command = 'echo ran >> "$AIOS_ROOT/var/runs.log"'
+onlyif = "true"
+`,
+    );
+    const r = run(s, ['apply', '--yes']);
+    expect(r.stdout).toMatch(/changed\s+exec:log-run/);
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(path.join(s.root, 'var/runs.log'), 'utf8')).toBe('ran\n');
+  });
+
+  it('still fails an exec whose creates guard is not met after it ran', () => {
+    const s = box();
+    writeSpec(
+      s,
+      'exec.toml',
+      `
+[[exec]]
+name = "forgets"
+command = "true"
+creates = "/opt/never"
+`,
+    );
+    const r = run(s, ['apply', '--yes']);
+    expect(r.code).toBe(1);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/did not converge after apply/);
+  });
+});
