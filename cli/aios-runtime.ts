@@ -1,6 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // The `aios-runtime` daemon entry point: foreground process, logs on stderr (journald reads them),
-// SIGHUP reloads, SIGTERM/SIGINT drain and exit 0.
+// SIGHUP reloads, SIGTERM/SIGINT drain and exit 0. A long-running daemon does not need V8's 16 MiB
+// young-generation semi-spaces: 4 MiB keeps idle RSS ≈ 20 MB lower (bench/daemon) at no measured
+// latency cost. The flag must be given at start-up, so it is in the shebang and the systemd unit.
 import { realpathSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { redact } from '../src/memory/redact.js';
@@ -8,6 +10,9 @@ import { Daemon } from '../src/runtime/daemon.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { systemdUnit } from '../src/runtime/systemd-unit.js';
 import { describeError } from './exit-codes.js';
+
+/** Node flags the daemon runs with (the shebang above says the same for direct starts). */
+const DAEMON_NODE_FLAGS = '--max-semi-space-size=4';
 
 const { values } = parseArgs({
   options: {
@@ -37,7 +42,7 @@ if (values['print-unit']) {
   const script = realpathSync(process.argv[1] ?? 'aios-runtime');
   process.stdout.write(
     systemdUnit({
-      execStart: `${process.execPath} ${script}`,
+      execStart: `${process.execPath} ${DAEMON_NODE_FLAGS} ${script}`,
       ...(values.config ? { configPath: values.config } : {}),
     }),
   );
