@@ -33,7 +33,12 @@ fs.writeFileSync(
 
 const child = spawn(
   process.execPath,
-  ['--max-semi-space-size=4', path.join(repo, 'dist/cli/aios-runtime.js'), '--config', path.join(dir, 'config.toml')],
+  [
+    '--max-semi-space-size=4',
+    path.join(repo, 'dist/cli/aios-runtime.js'),
+    '--config',
+    path.join(dir, 'config.toml'),
+  ],
   {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, HOME: dir },
