@@ -1,26 +1,20 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callDaemon } from '../../src/runtime/rpc-client.js';
+import { AIOS as aios, DaemonProcess, RUNTIME as runtime } from './daemon-harness.js';
 
-const runtime = path.resolve('dist/cli/aios-runtime.js');
-const aios = path.resolve('dist/cli/aios.js');
 let dir: string;
-let child: ChildProcess | undefined;
-let stderr = '';
+let daemon: DaemonProcess | undefined;
 
 beforeEach(async () => {
   dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'aios-daemon-'));
-  stderr = '';
 });
 afterEach(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGKILL');
-    await new Promise((r) => child?.once('exit', r));
-  }
-  child = undefined;
+  await daemon?.kill();
+  daemon = undefined;
   await fs.promises.rm(dir, { recursive: true, force: true });
 });
 
@@ -33,29 +27,16 @@ function writeConfig(body: string): string {
 const goodConfig = (sock: string) =>
   `[aios]\ndata_dir = "${dir}/data"\nsocket_path = "${sock}"\n[memory]\npath = "${dir}/memory.db"\n[controller]\nspecs_dir = "${dir}/specs"\n`;
 
-async function startDaemon(config: string): Promise<void> {
-  child = spawn(process.execPath, [runtime, '--config', config], {
-    env: { ...process.env, HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg') },
+async function startDaemon(config: string): Promise<DaemonProcess> {
+  daemon = await DaemonProcess.start(config, {
+    ...process.env,
+    HOME: dir,
+    XDG_CONFIG_HOME: path.join(dir, 'xdg'),
   });
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (c: string) => {
-    stderr += c;
-  });
-  const deadline = Date.now() + 10_000;
-  while (!stderr.includes('listening on')) {
-    if (child.exitCode !== null) throw new Error(`daemon exited: ${stderr}`);
-    if (Date.now() > deadline) throw new Error(`daemon did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return daemon;
 }
 
-async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = (check: () => Promise<boolean>) => (daemon as DaemonProcess).until('condition', check, 5000);
 
 describe('aios-runtime process', () => {
   it('serves ping and status on its socket and logs in journald format', async () => {
@@ -63,9 +44,9 @@ describe('aios-runtime process', () => {
     await startDaemon(writeConfig(goodConfig(sock)));
     expect(await callDaemon(sock, 'ping')).toBe('pong');
     const status = (await callDaemon(sock, 'status')) as { pid: number; last_load_error: unknown };
-    expect(status.pid).toBe(child?.pid);
+    expect(status.pid).toBe(daemon?.pid);
     expect(status.last_load_error).toBeNull();
-    expect(stderr).toMatch(/^<6>daemon: listening on /m);
+    expect(daemon?.log).toMatch(/^<6>daemon: listening on /m);
   });
 
   it('keeps the last good config when the file is broken, and reports the error with its line', async () => {
@@ -111,10 +92,10 @@ describe('aios-runtime process', () => {
   it('reloads on SIGHUP and exits 0 on SIGTERM, removing its socket', async () => {
     const sock = path.join(dir, 'aios.sock');
     await startDaemon(writeConfig(goodConfig(sock)));
-    child?.kill('SIGHUP');
+    daemon?.signal('SIGHUP');
     await until(async () => ((await callDaemon(sock, 'status')) as { reloads: number }).reloads >= 1);
-    child?.kill('SIGTERM');
-    const code = await new Promise((r) => child?.once('exit', (c) => r(c)));
+    daemon?.signal('SIGTERM');
+    const code = await daemon?.exited();
     expect(code).toBe(0);
     expect(fs.existsSync(sock)).toBe(false);
   });
@@ -145,7 +126,7 @@ describe('aios-runtime process', () => {
       env,
     });
     expect(up.status).toBe(0);
-    expect(JSON.parse(up.stdout)).toMatchObject({ running: true, pid: child?.pid, socket: sock });
+    expect(JSON.parse(up.stdout)).toMatchObject({ running: true, pid: daemon?.pid, socket: sock });
   });
 
   it('prints a systemd unit that systemd-analyze accepts', () => {
