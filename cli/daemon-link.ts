@@ -1,16 +1,11 @@
 // How the CLI finds and talks to a running daemon. A command that can run in-process asks
-// `daemonAnswers()` first and delegates when it answers (ARCHITECTURE.md §4); commands that only
-// exist in a daemon (approvals) use `requireDaemon`.
+// `delegateTo()` first and delegates when a daemon for the same root and specs answers
+// (ARCHITECTURE.md §4); commands that only exist in a daemon (approvals) use `requireDaemon`.
 import { AiosError } from '../src/errors.js';
 import { callDaemon, RpcCallError } from '../src/runtime/rpc-client.js';
 import { answers } from '../src/runtime/socket-guard.js';
 import { loadCliConfig } from './cli-config.js';
 import type { CommandArgs } from './command.js';
-
-export async function daemonAnswers(socketPath: string): Promise<boolean> {
-  if (process.env.AIOS_NO_DAEMON === '1') return false;
-  return answers(socketPath, 300);
-}
 
 export type DaemonCall = (
   method: string,
@@ -40,7 +35,8 @@ export async function delegateTo(
   args: CommandArgs,
   paths: { socketPath: string; root: string; specsDir: string },
 ): Promise<DaemonCall | undefined> {
-  if (args.root !== undefined || !(await daemonAnswers(paths.socketPath))) return undefined;
+  if (args.root !== undefined || process.env.AIOS_NO_DAEMON === '1') return undefined;
+  if (!(await answers(paths.socketPath, 300))) return undefined;
   const call = caller(paths.socketPath);
   try {
     const status = (await call('status', {})) as { root?: string; specs_dir?: string };

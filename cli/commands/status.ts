@@ -2,15 +2,16 @@
 import { AiosError } from '../../src/errors.js';
 import type { DaemonStatus } from '../../src/runtime/daemon.js';
 import { callDaemon } from '../../src/runtime/rpc-client.js';
+import { answers } from '../../src/runtime/socket-guard.js';
 import { loadCliConfig } from '../cli-config.js';
 import type { CommandRun } from '../command.js';
-import { daemonAnswers } from '../daemon-link.js';
 import { paint, printJson } from '../io.js';
 
 const run: CommandRun = async (args, io) => {
   const { paths } = await loadCliConfig(args);
   const socket = paths.socketPath;
-  if (!(await daemonAnswers(socket))) {
+  // The real state, whatever AIOS_NO_DAEMON says about delegating other commands.
+  if (!(await answers(socket, 300))) {
     if (args.json) printJson(io, { running: false, socket });
     throw new AiosError(
       `aios-runtime is not running (no answer on ${socket}); start it with \`aios-runtime\` or \`systemctl start aios-runtime\``,
