@@ -1,0 +1,109 @@
+// The contracts of the agent layer (issue 8): what a provider offers the loop, what the loop
+// reports while it runs, and how a confirm decision is resolved by whoever hosts the loop (a TTY
+// in the CLI, the approvals queue in the daemon). Plain types only; behaviour lives in the
+// provider, loop and review modules. Nothing here may import the terminal or the daemon.
+import type { Action, Decision } from '../types.js';
+
+export type ProviderName = 'openai' | 'anthropic' | 'ollama';
+
+/** A tool call the model asked for. `args` is the parsed JSON; `argsText` the raw text when parsing failed. */
+export interface ModelToolCall {
+  id: string;
+  name: string;
+  args: Record<string, unknown>;
+  /** Set when the model's argument text was not a JSON object (the loop answers with an error). */
+  argsText?: string;
+}
+
+/**
+ * One message of a conversation in a provider-neutral shape. Providers translate it to their wire
+ * format (OpenAI `tool_calls` / `role: tool`; Anthropic `tool_use` / `tool_result` blocks).
+ */
+export type AgentMessage =
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls?: ModelToolCall[] }
+  | { role: 'tool'; toolCallId: string; name: string; content: string; isError?: boolean };
+
+/** A tool as the model sees it (the registry's jsonSchemas()). */
+export interface ModelTool {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  /** USD, only when the provider reports it (never estimated from a price table we'd have to keep). */
+  costUsd?: number;
+}
+
+export interface CompletionRequest {
+  system: string;
+  messages: AgentMessage[];
+  tools: ModelTool[];
+  maxTokens: number;
+  /** Called with each piece of text as it streams; absent = the provider may use a non-streaming call. */
+  onText?: (delta: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface CompletionResult {
+  text: string;
+  toolCalls: ModelToolCall[];
+  usage: Usage;
+  /** Provider's stop reason, normalised: 'end' | 'tool_calls' | 'max_tokens' | other raw value. */
+  stopReason: string;
+  model: string;
+}
+
+/** One configured model endpoint. Constructing one never touches the network. */
+export interface Provider {
+  readonly name: ProviderName;
+  readonly model: string;
+  complete(req: CompletionRequest): Promise<CompletionResult>;
+}
+
+/** Text → vectors ([llm] embedding_model). Absent when no embedding model is configured. */
+export interface Embedder {
+  readonly model: string;
+  embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+}
+
+/**
+ * How a confirm verdict is resolved: 'approved' runs the action, 'denied' does not, 'queued' means
+ * it was put in the daemon's approvals queue (the loop tells the model it awaits a person).
+ */
+export type ConfirmOutcome =
+  | { outcome: 'approved' }
+  | { outcome: 'denied' }
+  | { outcome: 'queued'; approvalId: string };
+export type ConfirmFn = (action: Action, decision: Decision) => Promise<ConfirmOutcome>;
+
+/** The security agent's opinion on one action: it can only make a decision stricter. */
+export interface Review {
+  verdict: 'allow' | 'confirm' | 'deny';
+  reason: string;
+}
+export interface SecurityReviewer {
+  review(action: Action, effect: string, context: { goal: string }): Promise<Review>;
+}
+
+/** What the loop reports as it goes; the CLI prints these, the daemon streams them as notifications. */
+export type AgentEvent =
+  | { type: 'text'; delta: string }
+  | { type: 'tool_call'; call: ModelToolCall; decision: Decision; review?: Review }
+  | { type: 'tool_result'; call: ModelToolCall; ok: boolean; summary: string }
+  | { type: 'step'; step: number; usage: Usage }
+  | { type: 'error'; message: string };
+
+export interface TurnResult {
+  sessionId: string;
+  text: string;
+  steps: number;
+  usage: Usage;
+  /** 'done' | 'max_steps' | 'cancelled' | 'error' */
+  finish: 'done' | 'max_steps' | 'cancelled' | 'error';
+  toolCalls: { call: ModelToolCall; verdict: Decision['verdict']; rule: string; ok: boolean }[];
+  error?: string;
+}
