@@ -107,3 +107,33 @@ export interface TurnResult {
   toolCalls: { call: ModelToolCall; verdict: Decision['verdict']; rule: string; ok: boolean }[];
   error?: string;
 }
+
+/** One chat request, from `aios chat`, `aios shell` or the daemon's `chat` RPC. */
+export interface ChatRequest {
+  text: string;
+  /** Continue this session; absent and continueLast false = a new session. */
+  sessionId?: string;
+  continueLast?: boolean;
+  provider?: ProviderName;
+  model?: string;
+  /** Who hosts the turn, recorded with it: 'cli' | 'shell' | 'daemon'. */
+  source: string;
+}
+
+/** How the host of a turn takes part: events out, confirmations in, cancellation. */
+export interface ChatIo {
+  onEvent?: (event: AgentEvent) => void;
+  confirm: ConfirmFn;
+  signal?: AbortSignal;
+}
+
+/**
+ * The agent as the CLI and the daemon use it (src/agents/chat-service.ts builds one from the
+ * config): builds the system prompt, loads and stores the session in memory, runs the gated loop.
+ */
+export interface ChatService {
+  chat(req: ChatRequest, io: ChatIo): Promise<TurnResult>;
+  /** Newest first. */
+  sessions(limit?: number): { id: string; title: string | null; ts: string }[];
+  close(): void;
+}
