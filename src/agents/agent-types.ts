@@ -2,7 +2,10 @@
 // reports while it runs, and how a confirm decision is resolved by whoever hosts the loop (a TTY
 // in the CLI, the approvals queue in the daemon). Plain types only; behaviour lives in the
 // provider, loop and review modules. Nothing here may import the terminal or the daemon.
-import type { Action, Decision } from '../types.js';
+import type { PolicyGate } from '../policy/gate-types.js';
+import type { ToolRegistry } from '../tools/registry.js';
+import type { ToolContext } from '../tools/tool.js';
+import type { Action, Decision, Effect } from '../types.js';
 
 export type ProviderName = 'openai' | 'anthropic' | 'ollama';
 
@@ -136,4 +139,70 @@ export interface ChatService {
   /** Newest first. */
   sessions(limit?: number): { id: string; title: string | null; ts: string }[];
   close(): void;
+}
+
+/**
+ * What the loop did with one tool call, reported to the host of the turn so it can record the
+ * decision, the tool call and an audit entry (the loop itself records nothing).
+ */
+export interface TurnToolCall {
+  call: ModelToolCall;
+  action: Action;
+  /** The registry tool's effect; absent when the model named a tool that does not exist. */
+  effect?: Effect;
+  /** The gate's own decision (absent when no gate was asked: unknown tool, unreadable arguments). */
+  gateDecision?: Decision;
+  /** The security agent's opinion, when it was asked. */
+  review?: Review;
+  /** The decision that counted: the gate's, made stricter (never looser) by the review. */
+  decision: Decision;
+  /** How a confirm was resolved, when there was one. */
+  confirm?: ConfirmOutcome;
+  /**
+   * 'ran' (the tool ran, ok or not), 'denied' (by the gate or the review), 'declined' (a person said
+   * no), 'queued' (awaits approval), 'invalid' (unknown tool or unreadable arguments: nothing gated),
+   * 'cancelled' (the turn was cancelled first).
+   */
+  outcome: 'ran' | 'denied' | 'declined' | 'queued' | 'invalid' | 'cancelled';
+  ok: boolean;
+  /** The tool's exit code, when it ran a process. */
+  exitCode?: number;
+  /** True when the tool changed the host. */
+  changed?: boolean;
+  /** One line for history and the CLI. */
+  summary: string;
+  durationMs: number;
+}
+
+/** Everything one turn of the gated loop needs (src/agents/agent-loop.ts runTurn). */
+export interface TurnOptions {
+  provider: Provider;
+  registry: ToolRegistry;
+  gate: PolicyGate;
+  toolCtx: ToolContext;
+  confirm: ConfirmFn;
+  system: string;
+  /** The session so far (without the new user message). */
+  history: AgentMessage[];
+  userText: string;
+  /** Provider calls allowed in this turn ([llm] max_steps). */
+  maxSteps: number;
+  /** Output tokens per provider call ([llm] max_tokens). */
+  maxTokens: number;
+  onEvent?: (event: AgentEvent) => void;
+  signal?: AbortSignal;
+  /** The security agent: asked about every write/exec/network action before it runs. */
+  reviewer?: SecurityReviewer;
+  /** What the turn is for, as the reviewer sees it (default: the user's text). */
+  goal?: string;
+  /** The tools the model sees; default registry.jsonSchemas(). */
+  tools?: ModelTool[];
+  /** Each new message of the turn (user, assistant, tool), in order, so the caller can persist it. */
+  onMessage?: (message: AgentMessage) => void;
+  /** Each tool call as it is settled (decision, outcome), so the caller can record it. */
+  onToolCall?: (record: TurnToolCall) => void;
+  /** Copied into TurnResult.sessionId (the loop itself has no session). */
+  sessionId?: string;
+  /** Largest tool result text the model gets, in characters (default 16 000). */
+  maxToolResultChars?: number;
 }
