@@ -1,8 +1,10 @@
 // `aios history [--limit N] [--kind K] [--json]`: the newest records of memory (commands, chats,
 // tool calls, decisions, reconcile runs, resource events, audit rows), newest first. Reads only.
 import { openMemory } from '../../src/memory/memory-store.js';
+import type { HistoryEntry } from '../../src/memory/memory-types.js';
 import { loadCliConfig } from '../cli-config.js';
 import type { CommandRun } from '../command.js';
+import { delegateTo } from '../daemon-link.js';
 import { paint, printJson } from '../io.js';
 import { kindArg, limitArg, shortTime } from './memory-args.js';
 
@@ -10,12 +12,17 @@ const run: CommandRun = async (args, io) => {
   const kind = kindArg(args.kind);
   const limit = limitArg(args.limit, 50);
   const { paths } = await loadCliConfig(args);
-  const mem = openMemory(paths.memoryPath);
-  let entries: ReturnType<typeof mem.history>;
-  try {
-    entries = mem.history(kind === undefined ? { limit } : { limit, kind });
-  } finally {
-    mem.close();
+  const options = kind === undefined ? { limit } : { limit, kind };
+  let entries: HistoryEntry[];
+  const call = await delegateTo(args, paths);
+  if (call) entries = (await call('history', options)) as HistoryEntry[];
+  else {
+    const mem = openMemory(paths.memoryPath);
+    try {
+      entries = mem.history(options);
+    } finally {
+      mem.close();
+    }
   }
   if (args.json) {
     printJson(io, entries);

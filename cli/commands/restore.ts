@@ -4,8 +4,9 @@
 // was interrupted (its journal is in the store).
 import { UserInputError } from '../../src/errors.js';
 import type { RestoreReport } from '../../src/recovery/snapshot-store.js';
-import type { CommandRun } from '../command.js';
+import type { CommandArgs, CommandRun } from '../command.js';
 import { type Io, paint, printJson } from '../io.js';
+import { snapshotBackend } from '../snapshot-backend.js';
 import { openStoreFromArgs } from './snapshots.js';
 
 function render(io: Io, r: RestoreReport): string {
@@ -30,34 +31,46 @@ function render(io: Io, r: RestoreReport): string {
 }
 
 const run: CommandRun = async (args, io) => {
+  if (args.resume) return resume(args, io);
+  const backend = await snapshotBackend(args, io);
+  try {
+    if (typeof args.id !== 'string' || args.id === '') {
+      throw new UserInputError('usage: aios restore ID [--dry-run] [--path P]... [--keep-new] | --resume');
+    }
+    const paths = Array.isArray(args.path) ? args.path.map(String) : [];
+    const report = await backend.restore(args.id, {
+      dryRun: Boolean(args['dry-run'] ?? args.dryRun),
+      keepNew: Boolean(args['keep-new'] ?? args.keepNew),
+      paths,
+    });
+    return finish(io, args, report);
+  } finally {
+    backend.close();
+  }
+};
+
+function finish(io: Io, args: CommandArgs, report: RestoreReport): number {
+  if (args.json) printJson(io, report);
+  else io.out(render(io, report));
+  for (const p of report.problems) io.err(`aios: restore: ${p}`);
+  return report.problems.length > 0 ? 1 : 0;
+}
+
+// Finishing an interrupted restore reads the store's journal, which lives with the store: it runs
+// in-process, like `aios snapshot verify`.
+async function resume(args: CommandArgs, io: Io): Promise<number> {
   const store = await openStoreFromArgs(args, io);
   try {
-    let report: RestoreReport | undefined;
-    if (args.resume) {
-      report = await store.resume('finish');
-      if (!report) {
-        if (args.json) printJson(io, { resumed: null });
-        else io.out('no interrupted restore to resume');
-        return 0;
-      }
-    } else {
-      if (typeof args.id !== 'string' || args.id === '') {
-        throw new UserInputError('usage: aios restore ID [--dry-run] [--path P]... [--keep-new] | --resume');
-      }
-      const paths = Array.isArray(args.path) ? args.path.map(String) : [];
-      report = await store.restore(args.id, {
-        dryRun: Boolean(args['dry-run'] ?? args.dryRun),
-        keepNew: Boolean(args['keep-new'] ?? args.keepNew),
-        paths,
-      });
+    const report = await store.resume('finish');
+    if (!report) {
+      if (args.json) printJson(io, { resumed: null });
+      else io.out('no interrupted restore to resume');
+      return 0;
     }
-    if (args.json) printJson(io, report);
-    else io.out(render(io, report));
-    for (const p of report.problems) io.err(`aios: restore: ${p}`);
-    return report.problems.length > 0 ? 1 : 0;
+    return finish(io, args, report);
   } finally {
     store.close();
   }
-};
+}
 
 export default run;

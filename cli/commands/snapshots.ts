@@ -7,6 +7,7 @@ import { storeOptionsFromConfig } from '../../src/recovery/store-config.js';
 import { loadCliConfig } from '../cli-config.js';
 import type { CommandArgs, CommandRun } from '../command.js';
 import { type Io, paint, printJson } from '../io.js';
+import { snapshotBackend } from '../snapshot-backend.js';
 
 /** The store named by the config (--config/--root/env honoured); --root decides what is captured. */
 export async function openStoreFromArgs(args: CommandArgs, io: Io): Promise<SnapshotStore> {
@@ -49,13 +50,14 @@ export function table(rows: string[][]): string {
 }
 
 const run: CommandRun = async (args, io) => {
-  const store = await openStoreFromArgs(args, io);
+  const backend = await snapshotBackend(args, io);
   try {
-    const list = store.list().reverse();
+    const list = (await backend.list()).reverse();
     if (args.json) {
       printJson(io, list);
       return 0;
     }
+    const store = await backend.info();
     if (list.length === 0) {
       io.out(paint(io, 'dim', `no snapshots yet (${store.storeDir}); take one with \`aios snapshot\``));
       return 0;
@@ -78,7 +80,7 @@ const run: CommandRun = async (args, io) => {
       io.out(paint(io, 'yellow', 'automatic snapshots are disabled ([recovery] enabled = false)'));
     return 0;
   } finally {
-    store.close();
+    backend.close();
   }
 };
 

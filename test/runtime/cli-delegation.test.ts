@@ -100,4 +100,41 @@ describe('the CLI delegates to a running daemon', { timeout: 90_000 }, () => {
     const status = (await callDaemon(sock, 'status')) as { specs: { last_run: { trigger: string } } };
     expect(status.specs.last_run.trigger).toBe('daemon');
   });
+
+  it('takes, lists and restores snapshots through the daemon, printing what the in-process path prints', async () => {
+    await startDaemon();
+    const taken = cli(['snapshot', '--description', 'via daemon', '--json'], false);
+    expect(taken.code).toBe(0);
+    const snap = JSON.parse(taken.out) as { id: string; trigger: string; storeDir: string };
+    // 'rpc' is the daemon's trigger; an in-process snapshot says 'cli'.
+    expect(snap.trigger).toBe('rpc');
+    expect(JSON.parse(cli(['snapshot', '--json'], true).out).trigger).toBe('cli');
+
+    const remoteList = cli(['snapshots'], false);
+    const localList = cli(['snapshots'], true);
+    expect(remoteList.code).toBe(0);
+    expect(remoteList.out).toBe(localList.out);
+    expect(remoteList.out).toContain('via daemon');
+
+    fs.writeFileSync(path.join(root, 'etc/motd'), 'drifted\n');
+    const remoteDry = cli(['restore', snap.id, '--dry-run'], false);
+    expect(remoteDry.code).toBe(0);
+    expect(remoteDry.out).toBe(cli(['restore', snap.id, '--dry-run'], true).out);
+    expect(remoteDry.out).toContain('would update /etc/motd');
+
+    const restored = cli(['restore', snap.id, '--json'], false);
+    expect(restored.code).toBe(0);
+    expect(JSON.parse(restored.out).restored).toContain('/etc/motd');
+    expect(fs.readFileSync(path.join(root, 'etc/motd'), 'utf8')).toBe('hello\n');
+  });
+
+  it('reads history from the daemon with the same entries as in process', async () => {
+    await startDaemon();
+    const remote = cli(['history', '--json', '--kind', 'event'], false);
+    const local = cli(['history', '--json', '--kind', 'event'], true);
+    expect(remote.code).toBe(0);
+    const events = JSON.parse(remote.out) as { text: string }[];
+    expect(events.length).toBeGreaterThan(0);
+    expect(events).toEqual(JSON.parse(local.out));
+  });
 });
