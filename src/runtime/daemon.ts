@@ -92,13 +92,21 @@ export class Daemon {
           throw new RpcError(-32000, error instanceof Error ? error.message : String(error));
         }
       },
-      'snapshot.create': async (p) =>
-        this.snapshotStore().snapshot({
+      'snapshot.create': async (p) => {
+        const store = this.snapshotStore();
+        const s = await store.snapshot({
           kind: 'manual',
           description: typeof p.description === 'string' ? p.description : 'manual (daemon)',
           trigger: 'rpc',
-        }),
+        });
+        // The CLI renders this exactly as its in-process snapshot: where, and what was skipped.
+        return { ...s, storeDir: store.storeDir, skipped: store.get(s.id).skipped };
+      },
       'snapshot.list': async () => this.snapshotStore().list(),
+      'snapshot.store': async () => {
+        const store = this.snapshotStore();
+        return { storeDir: store.storeDir, enabled: store.enabled };
+      },
       'snapshot.diff': async (p) =>
         this.snapshotStore().diff(String(p.a), typeof p.b === 'string' ? p.b : undefined),
       'snapshot.restore': async (p) => {
