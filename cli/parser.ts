@@ -260,7 +260,17 @@ export function buildParser(args: string[], version: string): Argv {
           .option('package', { type: 'string', array: true })
           .option('service', { type: 'string', array: true })
           .option('user', { type: 'string', array: true })
-          .option('out', { type: 'string', describe: 'spec file to write (default: stdout)' }),
+          .option('group', { type: 'string', array: true })
+          .option('out', {
+            type: 'string',
+            describe: 'spec file to write, contents as files/<path> beside it (default: stdout)',
+          })
+          .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing --out' })
+          .option('recursive', {
+            type: 'boolean',
+            default: true,
+            describe: 'import what directories hold (--no-recursive: the directory only)',
+          }),
       cmd(() => import('./commands/import.js')),
     )
     .command(
