@@ -127,6 +127,7 @@ describe.skipIf(!enabled)('a real Debian root built by debootstrap', { timeout: 
     expect(first.code, `${first.out}\n${first.err}`).toBe(0);
 
     // Checked with the root's own tools, not ours.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
     expect(sh('chroot', [root, 'dpkg-query', '-W', '-f', '${Status}', 'hello']).out).toBe(
       'install ok installed',
     );
