@@ -109,7 +109,11 @@ export function buildParser(args: string[], version: string): Argv {
     .command(
       'shell',
       'interactive agent session',
-      (y) => y.option('provider', { type: 'string' }).option('model', { type: 'string' }),
+      (y) =>
+        y
+          .option('provider', { type: 'string', describe: 'openai | anthropic | ollama' })
+          .option('model', { type: 'string' })
+          .option('yes', { type: 'boolean', default: false, describe: 'approve actions that need confirmation' }),
       cmd(() => import('./commands/shell.js')),
     )
     .command(
@@ -278,14 +282,25 @@ export function buildParser(args: string[], version: string): Argv {
       'create config, specs, policies and data dirs (never overwrites a config)',
       (y) =>
         y
-          .option('system', { type: 'boolean', default: false })
-          .option('user', { type: 'boolean', default: false }),
+          .option('system', {
+            type: 'boolean',
+            describe: '/etc/aios, /var/lib/aios, group aios, systemd unit (default as root)',
+          })
+          .option('user', {
+            type: 'boolean',
+            describe: '~/.config/aios and ~/.local/share/aios, private (default otherwise)',
+          })
+          .conflicts('system', 'user')
+          .epilog('With --root DIR, installs into DIR as if it were / (images, containers, tests).'),
       cmd(() => import('./commands/init.js')),
     )
     .command(
       'doctor',
-      'check the installation and say what to fix',
-      {},
+      'check the installation and say what to fix (exit 1 when a check fails)',
+      (y) =>
+        y.epilog(
+          'With --root DIR (and no --config), checks the system installation inside DIR, as `aios init --system --root DIR` made it.',
+        ),
       cmd(() => import('./commands/doctor.js')),
     )
     .command(
