@@ -32,6 +32,17 @@
 //     mem.auditEntries({limit?, afterSeq?})     -> AuditEntry[]
 //     mem.lastRun(), mem.runEvents(runId), mem.latestSession(), mem.getSession(id), mem.messages(sessionId)
 //     mem.counts() -> rows per table;  mem.sizeBytes() -> db + wal + shm;  mem.close()
+//
+//   Semantic memory (vectors come in as Float32Array from the caller, who owns the embedding model;
+//   docs/decisions/140-141). sqlite-vec loads lazily on first use; when it cannot, vectorSupport()
+//   says why and the vector methods throw while everything else works:
+//     mem.vectorSupport()                        -> {ok:true, version} | {ok:false, reason}
+//     mem.vectorStatus(model?)                   -> {available, reason?, model?, dim?, vectors, pending?}
+//     mem.pendingVectors(model, {limit})         -> [{kind, id, text}] rows with no vector, newest first
+//     mem.storeVectors(model, [{kind, id, vector}]) -> {stored, notice?}  (notice: index (re)created)
+//     mem.vectorSearch(model, vector, {limit?, kind?}) -> [{kind, id, distance}] nearest first
+//     mem.hybridSearch(text, {model, vector} | undefined, {limit?, kind?, mark?}) -> HybridHit[]
+//                      (RRF of full-text and vector hits, each marked fts | vector | both)
 //   Kinds (history/search filters): command | chat | tool | decision | reconcile | event | audit.
 //
 // Concurrency: WAL, busy_timeout (default 5 s) and BEGIN IMMEDIATE for every write, so several
@@ -51,6 +62,7 @@ import {
   verifyAuditRows,
 } from './audit-chain.js';
 import { makeSnippet, searchTerms, toFtsQuery } from './fts-query.js';
+import { fuseRrf, type HybridHit } from './hybrid-search.js';
 import type {
   AuditEntry,
   ChatMessageRecord,
@@ -72,14 +84,48 @@ import type {
 } from './memory-types.js';
 import { ftsInsertSql, KIND_CODE, MEMORY_KINDS, type MemoryKind, migrate } from './migrations.js';
 import { redact, redactArgv, redactValue } from './redact.js';
+import {
+  loadVectorExtension,
+  type PendingRow,
+  type StoreVectorsResult,
+  VectorIndex,
+  type VectorItem,
+  type VectorMatch,
+  type VectorSupport,
+  vectorKey,
+} from './vector-index.js';
 
 export type { AuditVerifyResult } from './audit-chain.js';
+export type { HitSource, HybridHit } from './hybrid-search.js';
+export type {
+  PendingRow,
+  StoreVectorsResult,
+  VectorItem,
+  VectorMatch,
+  VectorSupport,
+} from './vector-index.js';
+
+export interface VectorStatus {
+  /** sqlite-vec loaded: vectors can be stored and searched. */
+  available: boolean;
+  /** Why not, when unavailable. */
+  reason?: string;
+  /** The model and dimension the index holds, once it holds any. */
+  model?: string;
+  dim?: number;
+  /** Rows with a vector. */
+  vectors: number;
+  /** Rows still without a vector for the model asked about. */
+  pending?: number;
+}
 
 export interface OpenMemoryOptions {
   /** How long a write waits for another writer's lock. Default 5000 ms. */
   busyTimeoutMs?: number;
   /** Open an existing database read-only (no migrations, no file creation). */
   readonly?: boolean;
+  /** The sqlite-vec loadable to use instead of the npm package's (tests); false = no vectors. */
+  vectorExtension?: string | false;
 }
 
 export const MEMORY_TABLES = [
@@ -121,8 +167,12 @@ export class MemoryStore {
   private readonly stmts = new Map<string, Database.Statement>();
   private lastId: number | undefined;
   private auditHead: { seq: number; hash: string } | undefined;
+  private vectors: VectorIndex | undefined;
 
-  constructor(file: string, options: OpenMemoryOptions = {}) {
+  constructor(
+    file: string,
+    private readonly options: OpenMemoryOptions = {},
+  ) {
     this.path = path.resolve(file);
     try {
       this.db = openDatabase(this.path, options);
@@ -391,6 +441,115 @@ export class MemoryStore {
       });
     }
     return hits;
+  }
+
+  // ---- semantic memory (vectors) ---------------------------------------------------------------
+
+  /** Whether vectors work here; loads sqlite-vec into this connection on first call. */
+  vectorSupport(): VectorSupport {
+    return this.vectorIndex().support;
+  }
+
+  vectorStatus(model?: string): VectorStatus {
+    const index = this.vectorIndex();
+    const meta = index.meta();
+    return {
+      available: index.support.ok,
+      ...(index.support.ok ? {} : { reason: index.support.reason }),
+      ...(meta ? { model: meta.model, dim: meta.dim } : {}),
+      vectors: index.count(),
+      ...(model === undefined ? {} : { pending: index.pendingCount(model) }),
+    };
+  }
+
+  /** Rows that have no vector for `model` yet, newest first, with the stored (redacted) text to
+   *  embed. Never anything else: what was not stored cannot be embedded. */
+  pendingVectors(model: string, opts: { limit?: number } = {}): PendingRow[] {
+    return this.vectorIndex().pending(model, clampLimit(opts.limit, 64));
+  }
+
+  /** Stores the caller's embeddings of pending rows; see VectorIndex.store for the model rules. */
+  storeVectors(model: string, items: readonly VectorItem[]): StoreVectorsResult {
+    const index = this.vectorIndex();
+    return this.transaction(() => index.store(model, items));
+  }
+
+  /** The rows nearest to `vector` (cosine), nearest first; [] when the index holds another model. */
+  vectorSearch(
+    model: string,
+    vector: Float32Array,
+    opts: { limit?: number; kind?: MemoryKind } = {},
+  ): VectorMatch[] {
+    return this.vectorIndex().search(model, vector, {
+      limit: clampLimit(opts.limit, 20),
+      ...(opts.kind === undefined ? {} : { kind: opts.kind }),
+    });
+  }
+
+  /**
+   * Full-text hits and, given the query's embedding, vector hits, fused by reciprocal rank
+   * (hybrid-search.ts). Each hit says which search found it. Without a query vector it is the
+   * full-text search with every hit marked 'fts' (and bm25 as its score).
+   */
+  hybridSearch(
+    text: string,
+    query: { model: string; vector: Float32Array } | undefined,
+    opts: Omit<SearchOptions, 'window'> = {},
+  ): HybridHit[] {
+    const limit = clampLimit(opts.limit, 20);
+    const mark = opts.mark ?? ['[', ']'];
+    const kind = opts.kind === undefined ? {} : { kind: opts.kind };
+    if (query === undefined) {
+      return this.search(text, { limit, mark, ...kind }).map((h, i) => ({
+        ...h,
+        source: 'fts',
+        ftsRank: i + 1,
+      }));
+    }
+    // Each list contributes its top `depth`: a row ranked below that by both would score under
+    // anything a list ranks first, so deeper lists change little and cost snippets and KNN time.
+    const depth = Math.min(Math.max(limit * 2, 50), 1000);
+    const fts = this.search(text, { limit: depth, mark, ...kind });
+    const near = this.vectorSearch(query.model, query.vector, { limit: depth, ...kind });
+    const ftsByKey = new Map(fts.map((h) => [`${h.kind}:${h.id}`, h]));
+    const nearByKey = new Map(near.map((m) => [`${m.kind}:${m.id}`, m]));
+    const bodyStmt = this.stmt('SELECT ts, body FROM memory_fts WHERE rowid = ?');
+    const terms = searchTerms(text);
+    const hits: HybridHit[] = [];
+    for (const f of fuseRrf([...ftsByKey.keys()], [...nearByKey.keys()])) {
+      if (hits.length >= limit) break;
+      const ranks = {
+        ...(f.ftsRank === undefined ? {} : { ftsRank: f.ftsRank }),
+        ...(f.vectorRank === undefined ? {} : { vectorRank: f.vectorRank }),
+      };
+      const m = nearByKey.get(f.key);
+      const distance = m === undefined ? {} : { distance: m.distance };
+      const h = ftsByKey.get(f.key);
+      if (h !== undefined) {
+        hits.push({ ...h, score: f.score, source: f.source, ...ranks, ...distance });
+        continue;
+      }
+      if (m === undefined) continue;
+      // A vector-only hit: its text from memory_fts (a row deleted since it was embedded is skipped).
+      const row = bodyStmt.get(vectorKey(m.kind, m.id)) as { ts: number; body: string } | undefined;
+      if (!row) continue;
+      hits.push({
+        kind: m.kind,
+        id: m.id,
+        ts: iso(row.ts),
+        snippet: makeSnippet(row.body, terms, mark[0], mark[1]),
+        score: f.score,
+        source: f.source,
+        ...ranks,
+        ...distance,
+      });
+    }
+    return hits;
+  }
+
+  private vectorIndex(): VectorIndex {
+    this.vectors ??= new VectorIndex(this.db, loadVectorExtension(this.db, this.options.vectorExtension));
+    return this.vectors;
   }
 
   private auditSeq(id: number): number {

@@ -213,7 +213,30 @@ INSERT OR IGNORE INTO audit_head(id, seq, hash)
 CREATE INDEX IF NOT EXISTS audit_log_ts ON audit_log(ts);
 `;
 
-const MIGRATIONS: string[] = [v1, v2];
+// v3: bookkeeping for semantic memory (docs/decisions/140). The vectors themselves live in a sqlite-vec
+// `vec0` table that src/memory/vector-index.ts creates on first use: its module exists only where
+// the extension loads, and this migration must run everywhere. Plain tables here, so a database
+// whose extension failed to load stays fully usable for everything else.
+const v3 = `
+-- The one embedding model the index holds; its dimension is fixed by the first vector stored.
+-- checked_upto: every embeddable memory_fts rowid <= it has a vector_keys row (the pending scan
+-- starts above it, so a fully indexed memory costs nothing to check).
+CREATE TABLE IF NOT EXISTS vector_meta (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  model TEXT NOT NULL,
+  dim INTEGER NOT NULL,
+  created_ts INTEGER NOT NULL,
+  checked_upto INTEGER NOT NULL DEFAULT 0
+);
+-- Which memory rows (memory_fts rowid = id * 8 + kind code) the index has dealt with:
+-- embedded = 1 has a vector in memory_vec, 0 had no text worth embedding.
+CREATE TABLE IF NOT EXISTS vector_keys (
+  fts_rowid INTEGER PRIMARY KEY,
+  embedded INTEGER NOT NULL
+);
+`;
+
+const MIGRATIONS: string[] = [v1, v2, v3];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
