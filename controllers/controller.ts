@@ -3,13 +3,26 @@
 import type { z } from 'zod';
 import type { ProcessRunner } from '../src/host/process-runner.js';
 import type { RootPath } from '../src/host/root-path.js';
-import type { Action, Change, ResourceId } from '../src/types.js';
+import type { Action, Change, Decision, Effect, ResourceId } from '../src/types.js';
 
 export interface ObserveContext {
   root: RootPath;
   runner: ProcessRunner;
   /** Directory of the spec file that declared the resource (for relative `source`). */
   specDir: string;
+  /**
+   * How observe may run a command that is itself an action (an intent's `check`): the gate decides
+   * it first. Absent: no gate is at hand, and such a command must not run.
+   */
+  guard?: CommandGuard | undefined;
+}
+
+/** The policy gate and [security] sandbox, for commands observe runs on a person's behalf. */
+export interface CommandGuard {
+  /** The gate's decision for the action (async: the engine loads the gate on first use). */
+  decide(action: Action, effect: Effect): Promise<Decision>;
+  /** [security] sandbox: the command must run under bubblewrap, and is refused where it cannot. */
+  sandbox: boolean;
 }
 
 /** Fields every resource kind accepts (ARCHITECTURE.md §3). */

@@ -54,6 +54,10 @@ export interface Change {
    * --root with no service manager): shown with this reason, never counted as pending, never planned.
    */
   unobservable?: string;
+  /**
+   * Free text shown under the change (an intent's check output): data for a person, never parsed.
+   */
+  detail?: string;
 }
 
 export type ChangeKind = 'create' | 'update' | 'delete';

@@ -3,6 +3,7 @@
 // Also holds the plan/summary rendering `aios apply` and `aios demo` reuse.
 import path from 'node:path';
 import { loadDesiredState, planOnHost } from '../../src/reconcile/desired-state.js';
+import { configGuard } from '../../src/reconcile/engine.js';
 import { type Plan, publicPlan, type ResourcePlan } from '../../src/reconcile/plan.js';
 import type { Phase } from '../../src/reconcile/run-types.js';
 import { loadCliConfig } from '../cli-config.js';
@@ -27,7 +28,8 @@ export default async function diff(args: DiffArgs, io: Io): Promise<number> {
     plan = (await daemon('diff', { only: args.only ?? [] })) as Plan;
   } else {
     const desired = await loadDesiredState(paths.specsDir);
-    const planned = await planOnHost(desired, paths.root, args.only ?? []);
+    // The gate decides what observe runs itself (an intent's check); loaded only if one asks.
+    const planned = await planOnHost(desired, paths.root, args.only ?? [], configGuard(loaded, paths));
     plan = planned.plan;
     phases = { load: desired.loadMs, ...planned.timings };
   }
@@ -108,6 +110,10 @@ export function renderResource(io: Io, raw: ResourcePlan): string {
       }
     } else {
       lines.push(`    ${c.field}: ${show(c.before)} → ${show(c.after)}`);
+    }
+    // Free text that explains the change (an intent's check output), shown as it was printed.
+    if (c.detail !== undefined && c.unobservable === undefined) {
+      for (const l of c.detail.replace(/\n$/, '').split('\n')) lines.push(paint(io, 'dim', `      | ${l}`));
     }
   }
   return lines.join('\n');

@@ -2,6 +2,7 @@
 // graph, timed. Shared by `aios diff`, `aios apply`, `aios demo` and the daemon so all of them see
 // the same resources in the same order. Reads spec files only.
 
+import type { CommandGuard } from '../../controllers/controller.js';
 import { controllerFor } from '../../controllers/registry.js';
 import { spawnRunner } from '../host/process-runner.js';
 import { RootPath } from '../host/root-path.js';
@@ -31,7 +32,13 @@ export function planOnHost(
   desired: DesiredState,
   root: string,
   only: ResourceId[] = [],
+  /** Gate for commands observe runs itself (an intent's check); absent: they are not run. */
+  guard?: CommandGuard,
 ): Promise<PlanResult> {
   const selected = selectResources(desired.graph.order, only);
-  return makePlan(selected, { lookup: controllerFor, root: new RootPath(root), runner: spawnRunner }, only);
+  return makePlan(
+    selected,
+    { lookup: controllerFor, root: new RootPath(root), runner: spawnRunner, ...(guard ? { guard } : {}) },
+    only,
+  );
 }

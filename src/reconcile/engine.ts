@@ -6,6 +6,7 @@
 // memory, which keeps the common case (a second apply, the daemon's resync) fast.
 import os from 'node:os';
 import path from 'node:path';
+import type { CommandGuard } from '../../controllers/controller.js';
 import { controllerFor } from '../../controllers/registry.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { EffectivePaths } from '../config/paths.js';
@@ -16,7 +17,7 @@ import type { PolicyGate } from '../policy/gate-types.js';
 import type { SnapshotStore } from '../recovery/snapshot-store.js';
 import type { Snapshotter } from '../recovery/snapshot-types.js';
 import type { ToolRegistry } from '../tools/registry.js';
-import type { ToolContext, ToolResult } from '../tools/tool.js';
+import type { Tool, ToolContext, ToolResult } from '../tools/tool.js';
 import type { Action, Decision } from '../types.js';
 import { memoryRecorder } from './memory-recorder.js';
 import type { ReconcileDeps } from './reconcile.js';
@@ -36,6 +37,19 @@ export interface EngineOptions {
   trigger: string;
   /** Record into memory (default true). */
   record?: boolean;
+  /**
+   * Tools built on the engine's own registry, gate and memory and added to the registry actions
+   * run through: the intent tool (src/agents/intent-tool.ts), passed in by the CLI and the daemon so
+   * this layer never imports the agents. `parts.registry` is the registry without them.
+   */
+  extraTools?: ((parts: ExtraToolParts) => Tool[] | Promise<Tool[]>) | undefined;
+}
+
+export interface ExtraToolParts {
+  registry: ToolRegistry;
+  gate: PolicyGate;
+  /** The engine's memory store, opened on first use; undefined when it cannot be opened. */
+  memory: () => Promise<MemoryStore | undefined>;
 }
 
 export interface Engine {
@@ -75,21 +89,32 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       const [reg, exe] = await Promise.all([import('../tools/registry.js'), import('../tools/execute.js')]);
       // With [security] sandbox the registry itself enforces it: every tool runs sandboxed and
       // `.mjs` plugins are never imported into this process.
-      registry = await reg.createRegistry({
+      const base = await reg.createRegistry({
         pluginsDir: opts.paths.pluginsDir,
         warn: opts.warn,
         sandbox: config.security.sandbox,
         runner: spawnRunner,
       });
+      if (opts.extraTools) {
+        await loadGate();
+        const extra = await opts.extraTools({ registry: base, gate: lazyGate, memory: openMemoryOnce });
+        // Built-ins and plugins keep their names: an extra tool cannot shadow one.
+        registry = reg.registryOf([...base.list(), ...extra]);
+      } else {
+        registry = base;
+      }
       execute = exe.executeAction;
     }
-    if (!gate && !gateModule) gateModule = await import('../policy/create-gate.js');
+    await loadGate();
     if (wantStore && !storeModules) {
       storeModules = await Promise.all([
         import('../recovery/snapshot-store.js'),
         import('../recovery/store-config.js'),
       ]);
     }
+  };
+  const loadGate = async (): Promise<void> => {
+    if (!gate && !gateModule) gateModule = await import('../policy/create-gate.js');
   };
   const openStore = async (): Promise<SnapshotStore> => {
     await prepare();
@@ -115,22 +140,26 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       return gate.decide(action, effect);
     },
   };
+  const openMemoryOnce = async (): Promise<MemoryStore | undefined> => {
+    if (memoryFailed) return undefined;
+    if (!memory) {
+      try {
+        const { openMemory } = await import('../memory/memory-store.js');
+        memory = openMemory(opts.paths.memoryPath);
+      } catch (e) {
+        memoryFailed = true;
+        opts.warn?.(
+          `memory at ${opts.paths.memoryPath} is not available, runs are not recorded: ${(e as Error).message}`,
+        );
+        return undefined;
+      }
+    }
+    return memory;
+  };
   const recorder = {
     async record(report: RunReport): Promise<void> {
-      if (memoryFailed) return;
-      if (!memory) {
-        try {
-          const { openMemory } = await import('../memory/memory-store.js');
-          memory = openMemory(opts.paths.memoryPath);
-        } catch (e) {
-          memoryFailed = true;
-          opts.warn?.(
-            `memory at ${opts.paths.memoryPath} is not available, runs are not recorded: ${(e as Error).message}`,
-          );
-          return;
-        }
-      }
-      await memoryRecorder(memory, opts.trigger).record(report);
+      const store = await openMemoryOnce();
+      if (store) await memoryRecorder(store, opts.trigger).record(report);
     },
   };
   const deps: ReconcileDeps = {
@@ -138,6 +167,15 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     root,
     runner: spawnRunner,
     gate: lazyGate,
+    // An intent's check is an action observe runs itself: the gate decides it, loaded on first use
+    // (a diff with no intent never loads the gate).
+    guard: {
+      decide: async (action, effect) => {
+        await loadGate();
+        return lazyGate.decide(action, effect);
+      },
+      sandbox: config.security.sandbox,
+    },
     prepare,
     effectOf: (tool) => registry?.get(tool)?.effect,
     execute: async (action) => {
@@ -157,6 +195,21 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     memory?.close();
   };
   return { deps, close };
+}
+
+/**
+ * The gate of the config as a guard for what observe runs itself (`aios diff`), built on the first
+ * decision: specs without an intent never load it.
+ */
+export function configGuard(loaded: LoadedConfig, paths: EffectivePaths): CommandGuard {
+  let gate: Promise<PolicyGate> | undefined;
+  return {
+    decide: async (action, effect) => {
+      gate ??= gateFromConfig(loaded, paths);
+      return (await gate).decide(action, effect);
+    },
+    sandbox: loaded.config.security.sandbox,
+  };
 }
 
 /** The gate of [security] (mode, patterns) and the policies dirs, for the managed root. */

@@ -3,7 +3,7 @@
 // real one. The Plan is plain data with a hash over observed-state fingerprints and actions; it
 // never changes the host (observe only reads).
 import path from 'node:path';
-import type { ObserveContext } from '../../controllers/controller.js';
+import type { CommandGuard, ObserveContext } from '../../controllers/controller.js';
 import { UserInputError } from '../errors.js';
 import type { ProcessRunner } from '../host/process-runner.js';
 import type { RootPath } from '../host/root-path.js';
@@ -44,6 +44,8 @@ export interface PlanContext {
   runner: ProcessRunner;
   /** Parallel observes (read-only, so safe); default 16. */
   concurrency?: number;
+  /** Gate (and sandbox) for commands observe runs itself (an intent's check); absent: not run. */
+  guard?: CommandGuard;
 }
 
 export interface PlanTimings {
@@ -71,7 +73,12 @@ export function selectResources(resources: Resource[], only: ResourceId[] | unde
 }
 
 export function observeContext(ctx: PlanContext, r: Resource): ObserveContext {
-  return { root: ctx.root, runner: ctx.runner, specDir: path.dirname(r.source.file) };
+  return {
+    root: ctx.root,
+    runner: ctx.runner,
+    specDir: path.dirname(r.source.file),
+    ...(ctx.guard ? { guard: ctx.guard } : {}),
+  };
 }
 
 /**

@@ -7,13 +7,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommonSpec, Controller, ObserveContext } from '../../controllers/controller.js';
+import type { CommandGuard, CommonSpec, Controller, ObserveContext } from '../../controllers/controller.js';
 import { controllerFor } from '../../controllers/registry.js';
 import { type ProcessRunner, spawnRunner } from '../../src/host/process-runner.js';
 import { RootPath } from '../../src/host/root-path.js';
 import { executeAction } from '../../src/tools/execute.js';
-import { createRegistry } from '../../src/tools/registry.js';
-import type { ToolContext } from '../../src/tools/tool.js';
+import { createRegistry, registryOf } from '../../src/tools/registry.js';
+import type { Tool, ToolContext } from '../../src/tools/tool.js';
 import type { Action, Change } from '../../src/types.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a case may test a controller of any spec/observed type
@@ -51,6 +51,10 @@ export interface ConformanceCase {
   extraCheck?: (rootDir: string, phase: 'applied' | 'repaired', dirs: ConformanceDirs) => Awaitable<void>;
   /** Host paths (under the root) that may change during a no-op run, e.g. a fake runner's log. */
   volatilePaths?: string[];
+  /** The gate for commands observe runs itself (an intent's check); absent: none in the context. */
+  guard?: (rootDir: string, dirs: ConformanceDirs) => CommandGuard;
+  /** Tools beyond the registry's that this kind's actions name (the intent tool), built after setup. */
+  extraTools?: (rootDir: string, dirs: ConformanceDirs, base: Registry) => Tool[];
 }
 
 export interface Planned {
@@ -84,8 +88,12 @@ export function toolContext(rootDir: string, runner: ProcessRunner = spawnRunner
 }
 
 /** Run actions in order through the tool registry; the first failure throws with the tool's output. */
-export async function applyActions(actions: Action[], ctx: ToolContext): Promise<void> {
-  const registry = await toolRegistry();
+export async function applyActions(
+  actions: Action[],
+  ctx: ToolContext,
+  registry: Registry | undefined = undefined,
+): Promise<void> {
+  registry ??= await toolRegistry();
   for (const action of actions) {
     const result = await executeAction(registry, action, ctx);
     if (!result.ok) {
@@ -137,9 +145,10 @@ export function runConformance(c: ConformanceCase): void {
     let runner: ProcessRunner;
     let ctx: ObserveContext;
     let id: string;
+    let registry: Registry;
 
     const plan = () => planResource(controller, spec, ctx);
-    const apply = (actions: Action[]) => applyActions(actions, toolContext(dirs.root, runner));
+    const apply = (actions: Action[]) => applyActions(actions, toolContext(dirs.root, runner), registry);
 
     beforeAll(async () => {
       dirs = await makeTempDirs(`aios-conf-${c.kind}-`);
@@ -149,6 +158,9 @@ export function runConformance(c: ConformanceCase): void {
       await c.setup?.(dirs.root, dirs);
       runner = c.makeRunner?.(dirs.root, dirs) ?? c.runner ?? spawnRunner;
       ctx = { root: new RootPath(dirs.root), runner, specDir: dirs.specDir };
+      if (c.guard) ctx.guard = c.guard(dirs.root, dirs);
+      const base = await toolRegistry();
+      registry = c.extraTools ? registryOf([...base.list(), ...c.extraTools(dirs.root, dirs, base)]) : base;
     });
 
     afterAll(async () => {
@@ -179,7 +191,6 @@ export function runConformance(c: ConformanceCase): void {
       expect(again.changes).toEqual(first.changes);
       expect(again.actions).toEqual(first.actions);
       expect(JSON.parse(JSON.stringify(first.actions))).toEqual(first.actions);
-      const registry = await toolRegistry();
       for (const action of first.actions) {
         const tool = registry.get(action.tool);
         expect(tool, `tool ${action.tool}`).toBeDefined();
