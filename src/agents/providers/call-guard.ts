@@ -1,0 +1,40 @@
+// One request's cancellation and stall detection. The SDKs time out only until the response headers
+// arrive; a stream that then goes quiet would hang a chat forever. The guard links the caller's
+// AbortSignal to its own controller and, once armed, aborts when no data came for `idleMs`, remembering
+// whether it was a timeout or the caller's cancel so the error says which.
+export class CallGuard {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly onAbort = () => this.controller.abort();
+  timedOut = false;
+
+  constructor(
+    private readonly caller: AbortSignal | undefined,
+    private readonly idleMs: number,
+  ) {
+    if (caller?.aborted) this.controller.abort();
+    else caller?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get cancelled(): boolean {
+    return this.caller?.aborted === true;
+  }
+
+  /** Starts (or restarts) the idle timer: call once the stream is open and on every chunk. */
+  touch(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort();
+    }, this.idleMs);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.caller?.removeEventListener('abort', this.onAbort);
+  }
+}
