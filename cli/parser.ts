@@ -1,52 +1,8 @@
 // The yargs command table. Every command module is imported only when it runs, so
 // `aios --help` stays fast (no SQLite, SDKs or parsers load for it).
 import yargs, { type Argv } from 'yargs';
-import type { CommandModule } from './command.js';
-import { describeError, EXIT, exitCodeFor } from './exit-codes.js';
-import { type GlobalArgs, processIo } from './io.js';
-
-type Loader = () => Promise<CommandModule>;
-
-async function run(load: Loader, argv: Record<string, unknown>): Promise<void> {
-  const global: GlobalArgs = {
-    config: argv.config as string | undefined,
-    json: Boolean(argv.json),
-    root: argv.root as string | undefined,
-    color: argv.color !== false,
-    verbose: Boolean(argv.verbose),
-  };
-  const io = processIo(global.color);
-  const startedAt = Date.now();
-  let code: number;
-  try {
-    const mod = await load();
-    code = await mod.default({ ...argv, ...global }, io);
-  } catch (error) {
-    code = exitCodeFor(error);
-    if (code !== EXIT.changes) io.err(`aios: ${describeError(error, global.verbose)}`);
-  }
-  process.exitCode = code;
-  // Command history (best effort, never throws); loaded lazily so --help never pulls in SQLite.
-  try {
-    const { recordInvocation } = await import('./record-invocation.js');
-    await recordInvocation({
-      argv: process.argv.slice(2),
-      command: String((argv._ as unknown[] | undefined)?.[0] ?? ''),
-      cwd: process.cwd(),
-      exitCode: code,
-      startedAt,
-      durationMs: Date.now() - startedAt,
-      config: global.config,
-      root: global.root,
-    });
-  } catch {
-    // history must never change the command's outcome
-  }
-}
-
-function cmd(load: Loader) {
-  return (argv: Record<string, unknown>) => run(load, argv);
-}
+import { EXIT } from './exit-codes.js';
+import { cmd } from './run-command.js';
 
 const only = (y: Argv) =>
   y.option('only', { type: 'string', array: true, describe: 'limit to these resource ids (kind:name)' });
@@ -113,7 +69,11 @@ export function buildParser(args: string[], version: string): Argv {
         y
           .option('provider', { type: 'string', describe: 'openai | anthropic | ollama' })
           .option('model', { type: 'string' })
-          .option('yes', { type: 'boolean', default: false, describe: 'approve actions that need confirmation' }),
+          .option('yes', {
+            type: 'boolean',
+            default: false,
+            describe: 'approve actions that need confirmation',
+          }),
       cmd(() => import('./commands/shell.js')),
     )
     .command(
