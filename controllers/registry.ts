@@ -6,6 +6,7 @@ import { directoryController } from './directory-controller.js';
 import { execController } from './exec-controller.js';
 import { fileController } from './file-controller.js';
 import { groupController } from './group-controller.js';
+import { intentController } from './intent-controller.js';
 import { packageController } from './package-controller.js';
 import { serviceController } from './service-controller.js';
 import { symlinkController } from './symlink-controller.js';
@@ -24,6 +25,7 @@ export const controllers: Controller<any, any>[] = [
   serviceController,
   userController,
   groupController,
+  intentController,
 ];
 
 // biome-ignore lint/suspicious/noExplicitAny: see above
