@@ -69,7 +69,10 @@ export class AnthropicProvider implements Provider {
       ...(req.tools.length > 0 ? { tools: toAnthropicTools(req.tools) } : {}),
     };
     try {
-      return req.onText ? await this.streamed(params, req.onText, guard) : await this.whole(params, guard);
+      const onText = req.onText;
+      return await guard.run(() =>
+        onText ? this.streamed(params, onText, guard) : this.whole(params, guard),
+      );
     } catch (error) {
       throw translateError(error, {
         settings: this.settings,
@@ -146,6 +149,7 @@ export class AnthropicProvider implements Provider {
           break;
       }
     }
+    guard.check();
     const calls = [...tools.entries()]
       .sort(([a], [b]) => a - b)
       .map(([, t]) =>

@@ -33,6 +33,39 @@ export class CallGuard {
     }, this.idleMs);
   }
 
+  /**
+   * Runs `work`, but settles as soon as the call is aborted: the OpenAI SDK sleeps between retries
+   * without watching the signal, and a cancel must not wait out a backoff. The abandoned promise's
+   * own rejection is swallowed (it only repeats the abort).
+   */
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const signal = this.controller.signal;
+    if (signal.aborted) return Promise.reject(new Error('aborted'));
+    const pending = work();
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(new Error(this.timedOut ? 'stream stalled' : 'aborted'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      pending.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /**
+   * Throws when the call was aborted. Needed after a stream loop: both SDKs end the iteration quietly
+   * on abort instead of throwing, which would pass a cut-off answer for a whole one.
+   */
+  check(): void {
+    if (this.controller.signal.aborted) throw new Error(this.timedOut ? 'stream stalled' : 'aborted');
+  }
+
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.caller?.removeEventListener('abort', this.onAbort);

@@ -32,9 +32,11 @@ export class OpenAICompatibleEmbedder implements Embedder {
   private async batch(input: string[], signal?: AbortSignal): Promise<Float32Array[]> {
     const guard = new CallGuard(signal, this.settings.timeoutMs);
     try {
-      const res = await this.client.embeddings.create(
-        { model: this.model, input, encoding_format: 'float' },
-        { signal: guard.signal },
+      const res = await guard.run(() =>
+        this.client.embeddings.create(
+          { model: this.model, input, encoding_format: 'float' },
+          { signal: guard.signal },
+        ),
       );
       const rows = [...(res.data ?? [])].sort((a, b) => a.index - b.index);
       if (rows.length !== input.length) {

@@ -90,7 +90,10 @@ export class OpenAIProvider implements Provider {
       ...(req.tools.length > 0 ? { tools: toOpenAITools(req.tools) } : {}),
     };
     try {
-      return req.onText ? await this.streamed(params, req.onText, guard) : await this.whole(params, guard);
+      const onText = req.onText;
+      return await guard.run(() =>
+        onText ? this.streamed(params, onText, guard) : this.whole(params, guard),
+      );
     } catch (error) {
       if (!this.useCompletionTokens && wantsCompletionTokens(error)) throw error;
       throw translateError(error, {
@@ -169,6 +172,7 @@ export class OpenAIProvider implements Provider {
         if (choice.finish_reason) finish = choice.finish_reason;
       }
     }
+    guard.check();
     const calls: ModelToolCall[] = [...slots.entries()]
       .sort(([a], [b]) => a - b)
       .map(([key, s]) => toolCall(s.id || `call_${key}`, s.name, s.args));

@@ -52,7 +52,7 @@ export function redact(text: string, secrets: string[]): string {
   let out = text;
   for (const secret of secrets) {
     // Very short "keys" (ollama's placeholder) would blank out ordinary words; they are no secret.
-    if (secret.length >= 6) out = out.split(secret).join('****');
+    if (secret.length >= 8) out = out.split(secret).join('****');
   }
   for (const shape of KEY_SHAPES) out = out.replace(shape, '****');
   return out;

@@ -4,7 +4,7 @@
 // fields instead of depending on either SDK's classes. The API key is redacted from everything.
 import type { ProviderName } from '../agent-types.js';
 import { displayUrl, oneLine, ProviderError, type ProviderErrorKind } from './provider-error.js';
-import { KEY_ENV, type ProviderSettings } from './provider-settings.js';
+import { KEY_ENV, OLLAMA_PLACEHOLDER_KEY, type ProviderSettings } from './provider-settings.js';
 import { RETRY_AFTER_SECONDS_HEADER } from './retry-after-fetch.js';
 
 export interface ErrorContext {
@@ -76,7 +76,8 @@ export function translateError(error: unknown, ctx: ErrorContext): ProviderError
       provider: p,
       kind,
       ...(status !== undefined ? { status } : {}),
-      secrets: [settings.apiKey],
+      // The ollama placeholder is no secret, and redacting it would blank the word "ollama" everywhere.
+      secrets: settings.apiKey === OLLAMA_PLACEHOLDER_KEY ? [] : [settings.apiKey],
     });
 
   if (ctx.cancelled) return make(`${p} request cancelled`, 'cancelled');
