@@ -109,7 +109,7 @@ export async function createChatService(opts: ChatServiceOptions): Promise<ChatS
     const provider = makeProvider(req.provider, req.model);
     const tools = await prepare();
     const store = mem();
-    const sessionId = resolveSession(store, req, provider);
+    const sessionId = resolveSession(store, req, provider, scrub);
     const history = historyFromRows(store.messages(sessionId));
     const context = await gatherPromptContext({
       loaded: opts.loaded,
@@ -211,7 +211,12 @@ export async function createChatService(opts: ChatServiceOptions): Promise<ChatS
   };
 }
 
-function resolveSession(store: MemoryStore, req: ChatRequest, provider: Provider): string {
+function resolveSession(
+  store: MemoryStore,
+  req: ChatRequest,
+  provider: Provider,
+  scrub: <T>(v: T) => T,
+): string {
   if (req.sessionId !== undefined) {
     const found = store.getSession(req.sessionId);
     if (!found)
@@ -222,11 +227,9 @@ function resolveSession(store: MemoryStore, req: ChatRequest, provider: Provider
     const latest = store.latestSession();
     if (latest) return latest.id;
   }
-  return store.createSession({
-    title: sessionTitle(req.text),
-    provider: provider.name,
-    model: provider.model,
-  });
+  return store.createSession(
+    scrub({ title: sessionTitle(req.text), provider: provider.name, model: provider.model }),
+  );
 }
 
 function recordToolCall(
