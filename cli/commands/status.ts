@@ -1,5 +1,6 @@
 // `aios status`: the daemon's state. Exit 1 (with how to start it) when no daemon answers.
 import { AiosError } from '../../src/errors.js';
+import type { DiagnosisInfo } from '../../src/runtime/chat-rpc.js';
 import type { DaemonStatus } from '../../src/runtime/daemon.js';
 import { callDaemon } from '../../src/runtime/rpc-client.js';
 import { answers } from '../../src/runtime/socket-guard.js';
@@ -18,8 +19,12 @@ const run: CommandRun = async (args, io) => {
     );
   }
   const status = (await callDaemon(socket, 'status', {}, { timeoutMs: 5000 })) as DaemonStatus;
+  // The system agent's latest diagnosis, when it made one (an older daemon has no such method).
+  const diagnosis = (await callDaemon(socket, 'chat.diagnosis', {}, { timeoutMs: 2000 }).catch(
+    () => null,
+  )) as DiagnosisInfo | null;
   if (args.json) {
-    printJson(io, status);
+    printJson(io, { ...status, diagnosis });
     return 0;
   }
   io.out(`${paint(io, 'green', '●')} aios-runtime running (pid ${status.pid}, up ${status.uptime_s}s)`);
@@ -37,6 +42,11 @@ const run: CommandRun = async (args, io) => {
       ),
     );
     io.out(`    ${status.last_load_error.message.replace(/\n/g, '\n    ')}`);
+  }
+  if (diagnosis) {
+    const first = diagnosis.text.split('\n').find((l) => l.trim()) ?? '(no answer)';
+    io.out(`  diagnosis of ${diagnosis.resource} (${diagnosis.ts}, session ${diagnosis.session_id}):`);
+    io.out(`    ${first.length > 160 ? `${first.slice(0, 159)}…` : first}`);
   }
   return 0;
 };

@@ -12,6 +12,7 @@ import { gateFromConfig } from '../reconcile/engine.js';
 import { createSnapshotScheduler, type SnapshotScheduler } from '../recovery/scheduler.js';
 import { openSnapshotStore, type SnapshotStore } from '../recovery/snapshot-store.js';
 import { storeOptionsFromConfig } from '../recovery/store-config.js';
+import { ChatHost } from './chat-rpc.js';
 import type { Logger } from './logger.js';
 import { DaemonMetrics } from './metrics.js';
 import { ReconcilerService, type SpecsState } from './reconciler-service.js';
@@ -68,6 +69,7 @@ export class Daemon {
   private store: SnapshotStore | undefined;
   private scheduler: SnapshotScheduler | undefined;
   private snapshotError: string | null = null;
+  private chat: ChatHost | undefined;
 
   constructor(private readonly options: DaemonOptions) {
     this.methods = {
@@ -76,7 +78,11 @@ export class Daemon {
       'config.reload': async () => this.reload('rpc'),
       metrics: async () => ({ text: await this.metrics.text() }),
       diff: async (p) => this.requireReconciler().diff(ids(p.only)),
-      'approvals.list': async (p) => this.requireReconciler().listApprovals(p.all === true),
+      // The reconciler's held actions and the agent's (chat-rpc.ts), one list, one way to decide.
+      'approvals.list': async (p) => [
+        ...this.requireReconciler().listApprovals(p.all === true),
+        ...((await this.chat?.listApprovals(p.all === true)) ?? []),
+      ],
       'approvals.decide': async (p) => {
         const answer =
           p.answer === 'approved' || p.answer === 'approve'
@@ -87,7 +93,8 @@ export class Daemon {
         if (typeof p.id !== 'string' || !answer)
           throw new RpcError(-32602, 'approvals.decide needs {id, answer: "approved" | "denied"}');
         try {
-          return await this.requireReconciler().decideApproval(p.id, answer);
+          const chat = await this.chat?.decideApproval(p.id, answer);
+          return chat ?? (await this.requireReconciler().decideApproval(p.id, answer));
         } catch (error) {
           throw new RpcError(-32000, error instanceof Error ? error.message : String(error));
         }
@@ -159,6 +166,16 @@ export class Daemon {
         }),
     });
     if (this.loaded.config.controller.watch) await this.watch();
+    // The agent: chat RPCs always (they answer with one line when no key is set); the system agent
+    // only beside the reconciler whose failures it diagnoses.
+    this.chat = new ChatHost({
+      loaded: () => this.loaded,
+      paths: () => this.paths,
+      env: this.options.env ?? process.env,
+      log: this.options.log,
+      systemAgent: !this.options.noReconcile,
+    });
+    for (const [method, handler] of Object.entries(this.chat.methods())) this.handle(method, handler);
     if (!this.options.noReconcile) {
       this.reconciler = new ReconcilerService(
         { loaded: () => this.loaded, paths: () => this.paths },
@@ -168,12 +185,14 @@ export class Daemon {
       await this.reconciler.start();
       await this.startSnapshots();
     }
+    await this.chat.start();
     // Logged last: tests and readiness checks take this line to mean "fully up".
     this.options.log.info('daemon', `listening on ${this.socketPath}`, { pid: process.pid });
   }
 
   async stop(): Promise<void> {
     // Finish the resource in flight, take no more work, then close the socket.
+    await this.chat?.stop();
     await this.reconciler?.stop();
     await this.scheduler?.stop();
     this.store?.close();
@@ -201,6 +220,7 @@ export class Daemon {
       this.reloads++;
       this.options.log.info('config', `reloaded (${trigger})`, { files: next.files });
       this.reconciler?.invalidateEngine();
+      this.chat?.invalidate();
       if (this.reconciler && (await this.reconciler.loadSpecs(trigger))) this.reconciler.queueAll();
       return { ok: true };
     } catch (error) {
