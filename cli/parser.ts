@@ -167,7 +167,14 @@ export function buildParser(args: string[], version: string): Argv {
     .command(
       'search <text>',
       'full-text (and semantic, with embeddings) search of memory',
-      (y) => y.positional('text', { type: 'string' }).option('limit', { type: 'number', default: 20 }),
+      (y) =>
+        y
+          .positional('text', { type: 'string' })
+          .option('limit', { type: 'number', default: 20 })
+          .option('kind', {
+            type: 'string',
+            describe: 'command | chat | tool | decision | reconcile | event | audit',
+          }),
       cmd(() => import('./commands/search.js')),
     )
     .command('policy', 'inspect the policy gate', (y) =>

@@ -489,12 +489,14 @@ export class MemoryStore {
   /**
    * Full-text hits and, given the query's embedding, vector hits, fused by reciprocal rank
    * (hybrid-search.ts). Each hit says which search found it. Without a query vector it is the
-   * full-text search with every hit marked 'fts' (and bm25 as its score).
+   * full-text search with every hit marked 'fts' (and bm25 as its score). Vector neighbours at
+   * cosine distance `maxDistance` (default 1: no positive similarity) or more are not hits: the
+   * nearest rows to an unrelated query are still unrelated.
    */
   hybridSearch(
     text: string,
     query: { model: string; vector: Float32Array } | undefined,
-    opts: Omit<SearchOptions, 'window'> = {},
+    opts: Omit<SearchOptions, 'window'> & { maxDistance?: number } = {},
   ): HybridHit[] {
     const limit = clampLimit(opts.limit, 20);
     const mark = opts.mark ?? ['[', ']'];
@@ -510,7 +512,10 @@ export class MemoryStore {
     // anything a list ranks first, so deeper lists change little and cost snippets and KNN time.
     const depth = Math.min(Math.max(limit * 2, 50), 1000);
     const fts = this.search(text, { limit: depth, mark, ...kind });
-    const near = this.vectorSearch(query.model, query.vector, { limit: depth, ...kind });
+    const maxDistance = opts.maxDistance ?? 1;
+    const near = this.vectorSearch(query.model, query.vector, { limit: depth, ...kind }).filter(
+      (m) => m.distance < maxDistance,
+    );
     const ftsByKey = new Map(fts.map((h) => [`${h.kind}:${h.id}`, h]));
     const nearByKey = new Map(near.map((m) => [`${m.kind}:${m.id}`, m]));
     const bodyStmt = this.stmt('SELECT ts, body FROM memory_fts WHERE rowid = ?');

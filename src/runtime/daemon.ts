@@ -14,6 +14,7 @@ import { openSnapshotStore, type SnapshotStore } from '../recovery/snapshot-stor
 import { storeOptionsFromConfig } from '../recovery/store-config.js';
 import { ChatHost } from './chat-rpc.js';
 import type { Logger } from './logger.js';
+import { memorySearchHandler } from './memory-search-rpc.js';
 import { DaemonMetrics } from './metrics.js';
 import { ReconcilerService, type SpecsState } from './reconciler-service.js';
 import { RpcError, type RpcHandler, type RpcServer, startRpcServer } from './rpc-server.js';
@@ -127,8 +128,11 @@ export class Daemon {
         // A restore writes the managed tree: never at the same time as an apply.
         return this.reconciler ? this.reconciler.exclusive(restore) : restore();
       },
-      'memory.search': async (p) =>
-        this.memory().search(String(p.text ?? ''), { limit: typeof p.limit === 'number' ? p.limit : 20 }),
+      'memory.search': memorySearchHandler({
+        memory: () => this.memory(),
+        config: () => this.loaded.config,
+        env: this.options.env,
+      }),
       history: async (p) =>
         this.memory().history({
           limit: typeof p.limit === 'number' ? p.limit : 50,
