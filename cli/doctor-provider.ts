@@ -87,7 +87,9 @@ export async function probeProvider(probe: ProviderProbe, timeoutMs = 2000): Pro
   } catch (error) {
     const e = error as Error & { cause?: { code?: string } };
     const why =
-      e.name === 'TimeoutError' ? 'no answer in 2 s' : (e.cause?.code ?? scrub(e.message, probe.secret));
+      e.name === 'TimeoutError'
+        ? `no answer in ${timeoutMs / 1000} s`
+        : (e.cause?.code ?? scrub(e.message, probe.secret));
     return {
       id,
       status: 'warn',

@@ -138,7 +138,12 @@ async function ownership(
   // Only root can give files away; anyone else's files stay theirs (a --root image built unprivileged).
   if (owner === 'self' || ctx.uid !== 0) return {};
   if (group === undefined) return { uid: 0, gid: 0 };
-  const gid = (await readAccounts(ctx.root)).groupByName(group)?.gid;
+  // Without the group (groupadd failed and said so) the directory stays root's alone: safe; a later
+  // `aios init` reports the difference once the group exists (chgrp is then the user's call).
+  const gid = await readAccounts(ctx.root).then(
+    (a) => a.groupByName(group)?.gid,
+    () => undefined,
+  );
   return { uid: 0, gid: gid ?? 0 };
 }
 
@@ -166,15 +171,20 @@ async function ensureInstallDir(
       return { status: 'failed', target: step.path, detail: `${step.role}: exists and is not a directory` };
     }
     const mode = st.mode & 0o7777;
-    const note =
-      mode === step.mode
-        ? ''
-        : `; mode ${formatMode(mode)}, init would make ${formatMode(step.mode)} (left as is)`;
+    const notes: string[] = [];
+    if (mode !== step.mode) notes.push(`mode ${formatMode(mode)}, init would make ${formatMode(step.mode)}`);
+    const want = await ownership(step.owner, step.group, ctx);
+    if ((want.uid !== undefined && want.uid !== st.uid) || (want.gid !== undefined && want.gid !== st.gid)) {
+      notes.push(`owner ${st.uid}:${st.gid}, init would make ${want.uid}:${want.gid}`);
+    }
+    const note = notes.length > 0 ? `; ${notes.join('; ')} (left as is)` : '';
     return { status: 'exists', target: step.path, detail: `${step.role}${note}` };
   }
   const own = await ownership(step.owner, step.group, ctx);
   await ensureDir(ctx.root, step.path, { mode: step.mode, parents: true, ...own });
-  let detail = `${step.role}, ${describe(step.mode, step.owner, step.group)}`;
+  const groupMissing = step.group !== undefined && own.gid === 0;
+  let detail = `${step.role}, ${describe(step.mode, step.owner, groupMissing ? 'root' : step.group)}`;
+  if (groupMissing) detail += `, no group ${step.group}`;
   if (step.seed) {
     const seedOwn = await ownership(step.owner, undefined, ctx);
     await createFileExclusive(ctx.root, step.seed.path, step.seed.content, {

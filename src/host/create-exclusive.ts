@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HostError } from '../errors.js';
 import { fsyncDir } from './atomic-write.js';
+import { lexists } from './fs-info.js';
 import { resolveInRoot } from './fs-resolve.js';
 import type { RootPath } from './root-path.js';
 
@@ -25,6 +26,8 @@ export async function createFileExclusive(
   options: CreateExclusiveOptions,
 ): Promise<boolean> {
   const real = await resolveInRoot(root, hostPath, false);
+  // The common case (it exists) leaves no trace: no temp file, so the directory's mtime stays.
+  if (await lexists(real)) return false;
   const dir = path.dirname(real);
   const tmp = path.join(dir, `.${path.basename(real)}.aios-${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.promises.open(tmp, 'wx', options.mode);
