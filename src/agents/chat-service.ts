@@ -174,7 +174,8 @@ export async function createChatService(opts: ChatServiceOptions): Promise<ChatS
       sessionId,
       onEvent: (e) => {
         if (e.type === 'step') stepUsage = e.usage;
-        io.onEvent?.(e);
+        // Events are shown and logged: the same scrub as what is stored.
+        io.onEvent?.(scrub(e));
       },
       onMessage: store1,
       onToolCall,
