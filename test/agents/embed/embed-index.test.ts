@@ -47,15 +47,23 @@ describe('indexPending', () => {
     expect(result.embedded).toBe(4);
     expect(result.pending).toBe(6);
     expect(embedder.calls.map((c) => c.length)).toEqual([3, 1]);
-    expect(mem.pendingVectors('test-embed', { limit: 100 }).map((p) => p.id)).toEqual(ids.slice(0, 6).reverse());
+    expect(mem.pendingVectors('test-embed', { limit: 100 }).map((p) => p.id)).toEqual(
+      ids.slice(0, 6).reverse(),
+    );
     // The next call continues with the older rows.
     expect((await indexPending(mem, embedder, { limit: 100 })).pending).toBe(0);
   });
 
   it('sends the model only stored, redacted text', async () => {
     const s = mem.createSession();
-    mem.addMessage({ sessionId: s, role: 'user', content: 'use OPENAI_API_KEY=sk-planted0123456789abcdefghij for it' });
-    mem.recordCommand({ argv: ['curl', '-H', 'Authorization: Bearer tok_live_0123456789abcdef', 'https://x'] });
+    mem.addMessage({
+      sessionId: s,
+      role: 'user',
+      content: 'use OPENAI_API_KEY=sk-planted0123456789abcdefghij for it',
+    });
+    mem.recordCommand({
+      argv: ['curl', '-H', 'Authorization: Bearer tok_live_0123456789abcdef', 'https://x'],
+    });
     const embedder = wordEmbedder();
     await indexPending(mem, embedder);
     const sent = embedder.calls.flat().join('\n');
@@ -103,7 +111,9 @@ describe('indexPending', () => {
     const embedder = wordEmbedder('short');
     const embed = embedder.embed.bind(embedder);
     embedder.embed = async (texts, signal) => (await embed(texts, signal)).slice(1);
-    await expect(indexPending(mem, embedder)).rejects.toThrow('embedding model short returned 1 vectors for 2 texts');
+    await expect(indexPending(mem, embedder)).rejects.toThrow(
+      'embedding model short returned 1 vectors for 2 texts',
+    );
     expect(mem.vectorStatus('short').vectors).toBe(0);
   });
 

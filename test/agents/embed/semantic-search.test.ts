@@ -56,7 +56,9 @@ describe('choosing the embedder', () => {
 
   it('turns a missing API key into a reason, not an error', () => {
     const choice = chooseEmbedder(withModel('text-embedding-3-small'), { env: {} });
-    expect(choice).toEqual({ off: expect.stringMatching(/^semantic search off: .*OPENAI_API_KEY.*; full-text only$/) });
+    expect(choice).toEqual({
+      off: expect.stringMatching(/^semantic search off: .*OPENAI_API_KEY.*; full-text only$/),
+    });
   });
 
   it('builds the configured model with a key', () => {
@@ -127,11 +129,15 @@ describe('searchMemory', () => {
     const embedder: Embedder = {
       model: 'hangs',
       embed: (_texts, signal) =>
-        new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('timed out')))),
+        new Promise((_resolve, reject) =>
+          signal?.addEventListener('abort', () => reject(new Error('timed out'))),
+        ),
     };
     const result = await searchMemory(mem, { embedder }, 'systemctl', { indexLimit: 0, queryTimeoutMs: 50 });
     expect(result.mode).toBe('fulltext');
-    expect(result.reason).toBe('semantic search unavailable (embedding model hangs: timed out); full-text only');
+    expect(result.reason).toBe(
+      'semantic search unavailable (embedding model hangs: timed out); full-text only',
+    );
     expect(result.hits.map((h) => h.id)).toEqual([cmd]);
   });
 
@@ -142,7 +148,9 @@ describe('searchMemory', () => {
     const embedder = wordEmbedder();
     const result = await searchMemory(mem, { embedder }, 'systemctl');
     expect(result.mode).toBe('fulltext');
-    expect(result.reason).toMatch(/^semantic search off: sqlite-vec could not be loaded: .*nope\.so.*; full-text only$/);
+    expect(result.reason).toMatch(
+      /^semantic search off: sqlite-vec could not be loaded: .*nope\.so.*; full-text only$/,
+    );
     expect(result.hits.map((h) => h.id)).toEqual([cmd]);
     expect(embedder.calls).toEqual([]);
   });
