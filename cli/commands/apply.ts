@@ -2,11 +2,14 @@
 // ask for confirm-rules on a TTY, snapshot, converge, verify, notify, and print a summary.
 // Exit 0 converged, 3 blocked by policy, 1 error. The loop itself lives in src/reconcile.
 import fs from 'node:fs';
+import type { ConfirmFn } from '../../src/agents/agent-types.js';
+import { callLine, type IntentEvent, intentTools } from '../../src/agents/intent-tool.js';
 import { UserInputError } from '../../src/errors.js';
 import { loadDesiredState } from '../../src/reconcile/desired-state.js';
 import { createEngine } from '../../src/reconcile/engine.js';
 import { reconcile } from '../../src/reconcile/reconcile.js';
 import type { ProgressEvent, ResourceOutcome, RunReport } from '../../src/reconcile/run-types.js';
+import type { Action, Decision } from '../../src/types.js';
 import { loadCliConfig } from '../cli-config.js';
 import type { CommandArgs } from '../command.js';
 import { confirmAction } from '../confirm.js';
@@ -67,11 +70,21 @@ export async function runApply(args: ApplyArgs, io: Io, opts: RunApplyOptions): 
       (p) => onProgress(p as ProgressEvent),
     )) as RunReport;
   } else {
+    const confirm = (action: Action, decision: Decision) =>
+      confirmAction(io, action, decision, { yes: Boolean(args.yes) });
+    // The agent's own confirm-rules are asked like the plan's: on the TTY, or approved by --yes.
+    const agentConfirm: ConfirmFn = async (action, decision) =>
+      (await confirm(action, decision)) ? { outcome: 'approved' } : { outcome: 'denied' };
     const engine = await createEngine({
       loaded,
       paths,
       trigger: opts.trigger,
-      confirm: (action, decision) => confirmAction(io, action, decision, { yes: Boolean(args.yes) }),
+      confirm,
+      extraTools: intentTools({
+        config: loaded.config,
+        confirm: agentConfirm,
+        ...(args.json ? {} : { onEvent: (e) => intentLine(io, e) }),
+      }),
       onProgress,
       warn: (m) => io.err(`aios: warning: ${m}`),
     });
@@ -100,6 +113,26 @@ export async function runApply(args: ApplyArgs, io: Io, opts: RunApplyOptions): 
   for (const line of summaryLines(io, report)) io.out(line);
   if (args.timings) io.out(timingLine(report.timings));
   return report;
+}
+
+/** What the agent does for an intent, as it happens: each gated tool call and each check. */
+function intentLine(io: Io, e: IntentEvent): void {
+  const head = `  intent:${e.name} attempt ${e.attempt}`;
+  if (e.type === 'attempt') io.out(paint(io, 'dim', `${head} of ${e.of}: the agent works on the goal`));
+  else if (e.type === 'tool_call') {
+    const r = e.record;
+    const ran = r.outcome === 'ran' ? (r.ok ? 'ran' : 'failed') : r.outcome;
+    io.out(`${head}: ${callLine(r.action)} → ${r.decision.verdict} (${r.decision.rule}), ${ran}`);
+  } else if (e.type === 'check') {
+    const first = e.output.split('\n')[0] ?? '';
+    io.out(
+      paint(
+        io,
+        e.exitCode === 0 ? 'green' : 'dim',
+        `${head}: check ${e.exitCode === null ? first : `exit ${e.exitCode}`}`,
+      ) + (e.exitCode !== null && e.exitCode !== 0 && first ? paint(io, 'dim', ` (${first})`) : ''),
+    );
+  }
 }
 
 function outcomeLine(io: Io, o: ResourceOutcome): string {

@@ -12,6 +12,7 @@ import type { MemoryStore } from '../memory/memory-store.js';
 import type { PolicyGate } from '../policy/gate-types.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { Tool, ToolContext, ToolResult } from '../tools/tool.js';
+import type { Action } from '../types.js';
 import { runTurn } from './agent-loop.js';
 import type {
   AgentEvent,
@@ -206,7 +207,7 @@ function result(ok: boolean, head: string, log: AttemptLog[], sessionId: string 
     lines.push(`attempt ${a.attempt}: ${a.calls.length} tool call(s)${a.error ? `; ${a.error}` : ''}`);
     for (const c of a.calls) {
       lines.push(
-        `  ${c.action.tool} ${argsLine(c.action.args)} -> ${c.decision.verdict} (${c.decision.rule}), ${c.outcome}${
+        `  ${callLine(c.action)} -> ${c.decision.verdict} (${c.decision.rule}), ${c.outcome}${
           c.outcome === 'ran' ? (c.ok ? ' ok' : ' failed') : ''
         }`,
       );
@@ -249,11 +250,19 @@ function notRun(c: Extract<CheckOutcome, { ran: false }>): string {
     : `check blocked by rule ${c.rule} (${c.verdict}): ${c.reason}`;
 }
 
-function argsLine(args: Record<string, unknown>): string {
-  const shown =
-    typeof args.path === 'string' ? args.path : typeof args.command === 'string' ? args.command : '';
-  const line = shown || JSON.stringify(args);
-  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+/** A tool call in one line: the tool and what it acts on (path or command), never contents. */
+export function callLine(action: Action): string {
+  const a = action.args;
+  const target =
+    typeof a.path === 'string'
+      ? a.path
+      : typeof a.command === 'string'
+        ? a.command
+        : typeof a.name === 'string'
+          ? a.name
+          : '';
+  const short = target.length > 120 ? `${target.slice(0, 117)}...` : target;
+  return short ? `${action.tool} ${short}` : action.tool;
 }
 
 function oneLine(e: unknown): string {

@@ -4,6 +4,8 @@
 // [controller] resync_interval for what cannot be watched (packages, services, users).
 import path from 'node:path';
 import type { FSWatcher } from 'chokidar';
+import type { ConfirmOutcome } from '../agents/agent-types.js';
+import { callLine, intentTools } from '../agents/intent-tool.js';
 import { parseDuration } from '../config/duration.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { EffectivePaths } from '../config/paths.js';
@@ -68,6 +70,8 @@ export class ReconcilerService {
   private approvals: ApprovalsQueue | undefined;
   /** One engine per config generation: registry, gate, memory and store are opened once, not per event. */
   private engine: Promise<Engine> | undefined;
+  /** The running apply came with --yes: the intent agent's confirm-rules are approved too. */
+  private agentYes = false;
 
   constructor(
     private readonly config: ConfigSource,
@@ -94,8 +98,31 @@ export class ReconcilerService {
       paths: this.config.paths(),
       trigger: 'daemon',
       warn: (m) => this.log.warn('reconcile', m),
+      // Intents: the agent's confirm-rules wait in the approvals queue like the plan's.
+      extraTools: intentTools({
+        config: this.config.loaded().config,
+        confirm: (action, decision) => this.agentConfirm(action, decision),
+        onEvent: (e) => {
+          if (e.type === 'tool_call') {
+            const r = e.record;
+            this.log.info(
+              'intent',
+              `intent:${e.name} attempt ${e.attempt}: ${callLine(r.action)} ${r.decision.verdict} (${r.decision.rule}), ${r.outcome}`,
+            );
+          } else if (e.type === 'check') {
+            this.log.info('intent', `intent:${e.name} attempt ${e.attempt}: check exit ${e.exitCode ?? '-'}`);
+          }
+        },
+      }),
     });
     return this.engine;
+  }
+
+  private async agentConfirm(action: Action, decision: Decision): Promise<ConfirmOutcome> {
+    if (this.agentYes) return { outcome: 'approved' };
+    const held = await this.holdApproval(action, decision);
+    if (held.approved) return { outcome: 'approved' };
+    return held.id ? { outcome: 'queued', approvalId: held.id } : { outcome: 'denied' };
   }
 
   /** Load (or reload) the specs; a broken edit keeps the last good desired state. */
@@ -179,6 +206,7 @@ export class ReconcilerService {
       const desired = this.requireDesired();
       const started = performance.now();
       const engine = await this.getEngine();
+      this.agentYes = Boolean(request.yes);
       const deps = {
         ...engine.deps,
         // Nobody sits at a daemon's terminal: a confirm verdict waits in the approvals queue and
@@ -216,8 +244,15 @@ export class ReconcilerService {
   }
 
   private async consultApproval(action: Action, decision: Decision): Promise<boolean> {
+    return (await this.holdApproval(action, decision)).approved;
+  }
+
+  private async holdApproval(
+    action: Action,
+    decision: Decision,
+  ): Promise<{ approved: boolean; id?: string }> {
     const q = this.approvals;
-    if (!q) return false;
+    if (!q) return { approved: false };
     // Only the key needs the exact action; what is kept and shown hides secrets and sensitive contents.
     const shown = action.sensitive ? redactAction(action) : redactValue(action);
     const { approved, approval, created } = q.consult(action, decision, shown);
@@ -229,7 +264,7 @@ export class ReconcilerService {
     }
     this.metrics.approvalsPending.set(q.list().length);
     await q.save();
-    return approved;
+    return { approved, id: approval.id };
   }
 
   listApprovals(all = false): unknown[] {
