@@ -55,7 +55,8 @@ export function redact(text: string, secrets: string[]): string {
     if (secret.length >= 8) out = out.split(secret).join('****');
   }
   for (const shape of KEY_SHAPES) out = out.replace(shape, '****');
-  return out;
+  // user:password@ inside any URL (a base_url with credentials, echoed by fetch).
+  return out.replace(/(\/\/)[^/\s:@]+:[^/\s@]*@/g, '$1');
 }
 
 /** A URL as it may be shown: no user:password part, no query, no trailing slash. */

@@ -42,6 +42,19 @@ function networkCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The innermost message of an error's cause chain (the SDK's own says only "Connection error."). */
+function rootMessage(error: unknown): string {
+  let e: unknown = error;
+  let message = '';
+  // Duck-typed: undici's errors can come from another realm, where `instanceof Error` is false.
+  for (let depth = 0; depth < 6 && e && typeof e === 'object'; depth++) {
+    const m = (e as { message?: unknown }).message;
+    if (typeof m === 'string' && m !== '') message = m;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return message;
+}
+
 /** The server's own error text from a parsed error body (OpenAI: error.message; Anthropic: error.error.message). */
 function serverMessage(error: unknown, fallback: string): string {
   const body = (error as { error?: unknown }).error;
@@ -91,8 +104,7 @@ export function translateError(error: unknown, ctx: ErrorContext): ProviderError
   if (name === 'APIUserAbortError') return make(`${p} request cancelled`, 'cancelled');
   if (name === 'APIConnectionError') {
     const code = networkCode(error);
-    const why =
-      (code && NETWORK_CODES[code]) ?? (code ? code : oneLine(String((error as Error).message), 120));
+    const why = (code && NETWORK_CODES[code]) ?? (code ? code : oneLine(rootMessage(error), 160));
     const hint = settings.baseURLSource === 'default' ? '' : ` (from ${settings.baseURLSource})`;
     return make(`cannot reach ${p} at ${url}${hint}: ${why}`, 'unreachable');
   }
