@@ -126,13 +126,9 @@ describe('the intent tool', () => {
   });
 
   it('gives up after max_attempts with a clear failure', async () => {
-    const { provider, run } = tool(
-      (
-        () => (req) =>
-          afterToolResult(req) ? { text: 'tried' } : write('nope\n')
-      )() as never,
+    const { run } = tool((req: CompletionRequest) =>
+      afterToolResult(req) ? { text: 'tried' } : write('nope\n'),
     );
-    void provider;
     const result = await run(args({ max_attempts: 2 }));
     expect(result.ok).toBe(false);
     expect(result.output.split('\n')[0]).toBe(
