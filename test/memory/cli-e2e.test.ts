@@ -124,11 +124,11 @@ describe('aios search', () => {
   it('prints snippets and says it is full-text only', () => {
     const r = aios(['search', 'nginx']);
     expect(r.code).toBe(0);
+    expect(r.err).toBe('semantic search off: no [llm] embedding_model; full-text only\n');
     const lines = r.out.trim().split('\n');
-    expect(lines[0]).toBe('full-text only (no embeddings configured)');
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(2);
     expect(r.out).toContain('apt-get install [nginx]');
-    expect(r.out).toMatch(/event#2 +service:\[nginx\] drift external/);
+    expect(r.out).toMatch(/event#2 +fts +service:\[nginx\] drift external/);
   });
 
   it('returns JSON hits with kind, id, time, snippet and score', () => {
@@ -145,6 +145,8 @@ describe('aios search', () => {
         ts: expect.any(String),
         snippet: expect.stringContaining('[drift]'),
         score: expect.any(Number),
+        source: 'fts',
+        ftsRank: 1,
       },
     ]);
   });
@@ -153,7 +155,7 @@ describe('aios search', () => {
     for (const q of ['"', '*', 'AND', '-', 'NEAR(a b)', '"unclosed', 'a OR']) {
       const r = aios(['search', q]);
       expect(r.code, q).toBe(0);
-      expect(r.err, q).toBe('');
+      expect(r.err, q).toBe('semantic search off: no [llm] embedding_model; full-text only\n');
     }
   });
 });
