@@ -2,7 +2,7 @@
 // caller wants text as it comes (text deltas and tool_use input_json deltas accumulated per block);
 // retries and per-attempt timeouts are the SDK's, stalls after the headers are the CallGuard's.
 // Must not read the environment (settings did) nor let an SDK error escape untranslated.
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type {
   Message,
   MessageCreateParamsNonStreaming,
@@ -44,19 +44,27 @@ function callFromInput(id: string, name: string, input: unknown): ModelToolCall 
 export class AnthropicProvider implements Provider {
   readonly name: ProviderName = 'anthropic';
   readonly model: string;
-  private readonly client: Anthropic;
+  private client: Promise<Anthropic> | undefined;
 
   constructor(private readonly settings: ProviderSettings) {
     this.model = settings.model;
-    this.client = new Anthropic({
-      // Passing the key makes it the client's only credential: the SDK then reads no env var or profile.
-      apiKey: settings.apiKey,
-      baseURL: settings.baseURL,
-      timeout: settings.timeoutMs,
-      maxRetries: settings.maxRetries,
-      fetch: makeRetryAfterFetch(),
-      logLevel: 'off',
-    });
+  }
+
+  /** The SDK is imported on first use (≈ 200-300 ms here), never when the provider is only built. */
+  private sdk(): Promise<Anthropic> {
+    this.client ??= import('@anthropic-ai/sdk').then(
+      ({ default: AnthropicSdk }) =>
+        new AnthropicSdk({
+          // Passing the key makes it the client's only credential: the SDK then reads no env var or profile.
+          apiKey: this.settings.apiKey,
+          baseURL: this.settings.baseURL,
+          timeout: this.settings.timeoutMs,
+          maxRetries: this.settings.maxRetries,
+          fetch: makeRetryAfterFetch(),
+          logLevel: 'off',
+        }),
+    );
+    return this.client;
   }
 
   async complete(req: CompletionRequest): Promise<CompletionResult> {
@@ -85,7 +93,8 @@ export class AnthropicProvider implements Provider {
   }
 
   private async whole(params: MessageCreateParamsNonStreaming, guard: CallGuard): Promise<CompletionResult> {
-    const res: Message = await this.client.messages.create(params, { signal: guard.signal });
+    const client = await this.sdk();
+    const res: Message = await client.messages.create(params, { signal: guard.signal });
     let text = '';
     const calls: ModelToolCall[] = [];
     for (const block of res.content ?? []) {
@@ -106,7 +115,8 @@ export class AnthropicProvider implements Provider {
     onText: (delta: string) => void,
     guard: CallGuard,
   ): Promise<CompletionResult> {
-    const stream = await this.client.messages.create({ ...params, stream: true }, { signal: guard.signal });
+    const client = await this.sdk();
+    const stream = await client.messages.create({ ...params, stream: true }, { signal: guard.signal });
     guard.touch();
     let text = '';
     let model = '';

@@ -13,12 +13,16 @@ export const EMBED_BATCH = 128;
 
 export class OpenAICompatibleEmbedder implements Embedder {
   readonly model: string;
-  private readonly client: OpenAI;
+  private client: Promise<OpenAI> | undefined;
 
   /** `settings.model` is the embedding model. */
   constructor(private readonly settings: ProviderSettings) {
     this.model = settings.model;
-    this.client = openAIClient(settings);
+  }
+
+  private sdk(): Promise<OpenAI> {
+    this.client ??= openAIClient(this.settings);
+    return this.client;
   }
 
   async embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
@@ -32,8 +36,9 @@ export class OpenAICompatibleEmbedder implements Embedder {
   private async batch(input: string[], signal?: AbortSignal): Promise<Float32Array[]> {
     const guard = new CallGuard(signal, this.settings.timeoutMs);
     try {
+      const client = await this.sdk();
       const res = await guard.run(() =>
-        this.client.embeddings.create(
+        client.embeddings.create(
           { model: this.model, input, encoding_format: 'float' },
           { signal: guard.signal },
         ),

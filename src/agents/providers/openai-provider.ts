@@ -3,7 +3,7 @@
 // comes, accumulating text and tool-call argument deltas; retries and per-attempt timeouts are the
 // SDK's, stalls after the headers are the CallGuard's. Must not read the environment (settings did)
 // nor let an SDK error escape untranslated.
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionMessageFunctionToolCall,
@@ -23,9 +23,14 @@ import { makeRetryAfterFetch } from './retry-after-fetch.js';
 import { translateError } from './sdk-errors.js';
 import { toolCall } from './tool-args.js';
 
-/** An OpenAI SDK client for these settings; never sends a request by itself. */
-export function openAIClient(settings: ProviderSettings): OpenAI {
-  return new OpenAI({
+/**
+ * An OpenAI SDK client for these settings; never sends a request by itself. The SDK is imported on
+ * first use (≈ 100-250 ms here), so commands that build a provider or embedder but never call it —
+ * and every command without one — do not pay for loading it.
+ */
+export async function openAIClient(settings: ProviderSettings): Promise<OpenAI> {
+  const { default: OpenAISdk } = await import('openai');
+  return new OpenAISdk({
     apiKey: settings.apiKey,
     baseURL: settings.baseURL,
     timeout: settings.timeoutMs,
@@ -56,7 +61,7 @@ function toUsage(usage: UsageLike | null | undefined): Usage {
 export class OpenAIProvider implements Provider {
   readonly name: ProviderName;
   readonly model: string;
-  private readonly client: OpenAI;
+  private client: Promise<OpenAI> | undefined;
   // Newer OpenAI models refuse `max_tokens` and want `max_completion_tokens`; most compatible servers
   // know only `max_tokens`. Start with the widely understood one and switch once if told to.
   private useCompletionTokens = false;
@@ -64,7 +69,11 @@ export class OpenAIProvider implements Provider {
   constructor(private readonly settings: ProviderSettings) {
     this.name = settings.name;
     this.model = settings.model;
-    this.client = openAIClient(settings);
+  }
+
+  private sdk(): Promise<OpenAI> {
+    this.client ??= openAIClient(this.settings);
+    return this.client;
   }
 
   async complete(req: CompletionRequest): Promise<CompletionResult> {
@@ -110,7 +119,8 @@ export class OpenAIProvider implements Provider {
     params: ChatCompletionCreateParamsNonStreaming,
     guard: CallGuard,
   ): Promise<CompletionResult> {
-    const res = await this.client.chat.completions.create(params, { signal: guard.signal });
+    const client = await this.sdk();
+    const res = await client.chat.completions.create(params, { signal: guard.signal });
     const choice = res.choices?.[0];
     if (!choice) throw new Error('the response has no choices');
     const calls = (choice.message.tool_calls ?? [])
@@ -130,7 +140,8 @@ export class OpenAIProvider implements Provider {
     onText: (delta: string) => void,
     guard: CallGuard,
   ): Promise<CompletionResult> {
-    const stream = await this.client.chat.completions.create(
+    const client = await this.sdk();
+    const stream = await client.chat.completions.create(
       { ...params, stream: true, stream_options: { include_usage: true } },
       { signal: guard.signal },
     );
