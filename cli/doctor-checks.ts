@@ -280,7 +280,8 @@ async function socketResults(c: Ctx): Promise<CheckResult[]> {
     });
     return out;
   }
-  if ((st.mode & 0o006) !== 0) {
+  // Connecting to a Unix socket needs write permission on it: o+w is what opens it to everyone.
+  if ((st.mode & 0o002) !== 0) {
     out.push({
       id: 'socket',
       status: 'fail',
