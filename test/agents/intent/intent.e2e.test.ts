@@ -137,9 +137,9 @@ describe('aios diff and apply with an [[intent]]', () => {
     expect(report.actions.find((a: { tool: string }) => a.tool === 'intent').summary).toBe(
       'intent:greeting: converged in attempt 1 of 3',
     );
-    // The snapshot holds /etc as it was before: no greeting yet.
-    const list = await run(box, ['snapshots', '--json']);
-    expect(list.stdout).toContain(report.snapshot);
+    // The snapshot holds /etc as it was before the agent wrote: live, the greeting is new.
+    const since = JSON.parse((await run(box, ['snapshot', 'diff', report.snapshot, '--json'])).stdout);
+    expect(since.files).toContainEqual(expect.objectContaining({ path: '/etc/greeting', change: 'added' }));
   });
 
   it('gives up after max_attempts: the intent fails, its dependents are skipped, the rest converges', async () => {
