@@ -112,7 +112,12 @@ describe('createChatService', () => {
     expect(tool).toHaveLength(1);
     expect(tool[0]?.data).toMatchObject({ tool: 'write_file', session_id: result.sessionId });
     const decisions = memory.history({ kind: 'decision' });
-    expect(decisions[0]?.data).toMatchObject({ verdict: 'allow', source: 'agent', tool: 'write_file' });
+    expect(decisions[0]?.data).toMatchObject({
+      verdict: 'allow',
+      source: 'agent',
+      tool: 'write_file',
+      action: { tool: 'write_file', reason: 'agent: Writing it.', args: { path: '/srv/hello.txt' } },
+    });
     const audit = memory.auditEntries();
     expect(audit.map((a) => a.kind)).toEqual(['tool.call']);
     expect(audit[0]?.payload).toMatchObject({
@@ -294,5 +299,57 @@ describe('createChatService', () => {
     const { svc, provider } = await service([{ text: 'ok' }], '[llm]\nmax_tokens = 321\n');
     await svc.chat({ text: 'hi', source: 'cli' }, io());
     expect((provider as ReturnType<typeof scriptedProvider>).requests[0]?.maxTokens).toBe(321);
+  });
+
+  it("applies the config's dangerous_patterns and require_confirm to the agent's calls", async () => {
+    const { svc, memory } = await service(
+      [
+        {
+          toolCalls: [
+            call('bash', { command: 'shutdown -h now' }),
+            call('bash', { command: 'systemctl restart nginx' }),
+          ],
+        },
+        { text: 'ok' },
+      ],
+      '[security]\ndangerous_patterns = ["shutdown.*"]\nrequire_confirm = ["systemctl restart .*"]\n',
+    );
+    const asked: string[] = [];
+    const result = await svc.chat(
+      { text: 'reboot it', source: 'cli' },
+      io({
+        confirm: async (action, decision) => {
+          asked.push(`${String(action.args.command)} ${decision.rule}`);
+          return { outcome: 'denied' };
+        },
+      }),
+    );
+    expect(result.toolCalls.map((t) => [t.verdict, t.rule])).toEqual([
+      ['deny', 'config:dangerous_patterns[0]'],
+      ['confirm', 'config:require_confirm[0]'],
+    ]);
+    expect(asked).toEqual(['systemctl restart nginx config:require_confirm[0]']);
+    expect(spawned).toEqual([]);
+    expect(memory.auditEntries().map((a) => (a.payload as { outcome: string }).outcome)).toEqual([
+      'denied',
+      'declined',
+    ]);
+  });
+
+  it('stores a cancelled turn as cut short and runs nothing after the cancel', async () => {
+    const ac = new AbortController();
+    const { svc, memory } = await service([
+      () => {
+        ac.abort();
+        return { toolCalls: [call('write_file', { path: '/srv/late', content: 'x' })] };
+      },
+    ]);
+    const result = await svc.chat({ text: 'slow thing', source: 'shell' }, io({ signal: ac.signal }));
+    expect(result.finish).toBe('cancelled');
+    expect(fs.existsSync(path.join(root, 'srv/late'))).toBe(false);
+    const rows = memory.messages(result.sessionId);
+    expect(rows.map((r) => r.role)).toEqual(['user', 'assistant', 'tool', 'system']);
+    expect(rows.at(-1)?.content).toBe('turn ended: cancelled');
+    expect(memory.counts().decisions).toBe(0);
   });
 });
