@@ -61,6 +61,9 @@ export class AnthropicProvider implements Provider {
           timeout: this.settings.timeoutMs,
           maxRetries: this.settings.maxRetries,
           fetch: makeRetryAfterFetch(),
+          // SDK 1.x sends the key as `Authorization: Bearer`; the API's documented header (and what
+          // compatible proxies and test servers check) is `x-api-key`. Send both, same key.
+          defaultHeaders: { 'x-api-key': this.settings.apiKey },
           logLevel: 'off',
         }),
     );

@@ -21,7 +21,7 @@ import { openAIStopReason, toOpenAIMessages, toOpenAITools } from './openai-wire
 import type { ProviderSettings } from './provider-settings.js';
 import { makeRetryAfterFetch } from './retry-after-fetch.js';
 import { translateError } from './sdk-errors.js';
-import { toolCall } from './tool-args.js';
+import { argumentText, toolCall } from './tool-args.js';
 
 /**
  * An OpenAI SDK client for these settings; never sends a request by itself. The SDK is imported on
@@ -125,7 +125,7 @@ export class OpenAIProvider implements Provider {
     if (!choice) throw new Error('the response has no choices');
     const calls = (choice.message.tool_calls ?? [])
       .filter((c): c is ChatCompletionMessageFunctionToolCall => c.type === 'function')
-      .map((c) => toolCall(c.id, c.function.name, c.function.arguments ?? ''));
+      .map((c) => toolCall(c.id, c.function.name, argumentText(c.function.arguments)));
     return {
       text: choice.message.content ?? '',
       toolCalls: calls,
@@ -178,7 +178,7 @@ export class OpenAIProvider implements Provider {
           lastKey = key;
           if (tc.id) slot.id = tc.id;
           if (tc.function?.name && !slot.name) slot.name = tc.function.name;
-          if (tc.function?.arguments) slot.args += tc.function.arguments;
+          if (tc.function?.arguments) slot.args += argumentText(tc.function.arguments);
         }
         if (choice.finish_reason) finish = choice.finish_reason;
       }

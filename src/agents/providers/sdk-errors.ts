@@ -123,8 +123,11 @@ export function translateError(error: unknown, ctx: ErrorContext): ProviderError
       return make(`${p} rejected the API key (401 from ${url}): check ${keyHint}`, 'auth', 401);
     if (status === 403) return make(`${p} refused access (403 from ${url}): ${msg}`, 'forbidden', 403);
     if (status === 404) {
+      // An OpenAI-style base URL without /v1 gives a 404 for the route, not the model: say so.
+      const noV1 = p !== 'anthropic' && !/\/v1\/?$/.test(new URL(settings.baseURL).pathname);
+      const hint = noV1 ? '; does base_url need /v1?' : '';
       return make(
-        `${p}: model "${settings.model}" not found at ${url} (404: ${msg})`,
+        `${p}: model "${settings.model}" not found at ${url} (404: ${msg}${hint})`,
         'model_not_found',
         404,
       );

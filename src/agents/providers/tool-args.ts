@@ -3,6 +3,12 @@
 // of crashing. Pure.
 import type { ModelToolCall } from '../agent-types.js';
 
+/** Arguments as sent: a string per the wire spec, but some compatible servers send the object itself. */
+export function argumentText(raw: unknown): string {
+  if (raw === undefined || raw === null) return '';
+  return typeof raw === 'string' ? raw : JSON.stringify(raw);
+}
+
 export function toolCall(id: string, name: string, text: string): ModelToolCall {
   // No-argument tools: some servers (ollama) send "" rather than "{}".
   if (text.trim() === '') return { id, name, args: {} };
