@@ -5,11 +5,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { specResourceIds } from '../../../src/agents/managed-state.js';
 import {
   buildSystemPrompt,
+  gatherPromptContext,
   keywords,
   MODE_MEANINGS,
   type PromptContext,
   searchMemory,
 } from '../../../src/agents/system-prompt.js';
+import { loadConfig } from '../../../src/config/load-config.js';
+import { effectivePaths } from '../../../src/config/paths.js';
 import { type MemoryStore, openMemory } from '../../../src/memory/memory-store.js';
 
 let dir: string;
@@ -143,5 +146,46 @@ describe('specResourceIds', () => {
     const capped = await specResourceIds(specs, 2);
     expect(capped).toMatchObject({ ids: ['package:curl', 'sysctl:vm.swappiness'], more: 2 });
     expect(await specResourceIds(path.join(dir, 'missing'))).toEqual({ ids: [], more: 0, problems: [] });
+  });
+});
+
+describe('gatherPromptContext', () => {
+  const configFor = async () => {
+    const config = path.join(dir, 'config.toml');
+    fs.writeFileSync(
+      config,
+      `[controller]\nspecs_dir = "${dir}/specs"\nroot = "${dir}"\n[security]\nmode = "paranoid"\n`,
+    );
+    const env = { HOME: dir };
+    const loaded = await loadConfig({ configPath: config, env });
+    return { loaded, paths: effectivePaths(loaded, env) };
+  };
+
+  it("puts semantic hits first and uses a caller's resource list", async () => {
+    mem.recordCommand({ argv: ['apt-get', 'install', 'nginx'] });
+    const ctx = await gatherPromptContext({
+      ...(await configFor()),
+      memory: mem,
+      userText: 'install nginx',
+      retrieve: async () => ['[semantic] the web server was set up last week'],
+      resources: async () => ({ ids: ['service:nginx'], more: 0, problems: [] }),
+    });
+    expect(ctx.mode).toBe('paranoid');
+    expect(ctx.memory[0]).toBe('[semantic] the web server was set up last week');
+    expect(ctx.memory[1]).toContain('apt-get install nginx');
+    expect(ctx.resources.ids).toEqual(['service:nginx']);
+  });
+
+  it('ignores a failing retriever and works without memory', async () => {
+    const ctx = await gatherPromptContext({
+      ...(await configFor()),
+      userText: 'anything',
+      retrieve: async () => {
+        throw new Error('embeddings down');
+      },
+    });
+    expect(ctx.memory).toEqual([]);
+    expect(ctx.lastRun).toBeUndefined();
+    expect(buildSystemPrompt(ctx)).toContain('Policy mode: paranoid');
   });
 });
