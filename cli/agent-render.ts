@@ -13,6 +13,11 @@ export interface RenderOptions {
    * character. Absent: the answer is written a whole line at a time through io.out.
    */
   raw?: (text: string) => void;
+  /**
+   * Hides known secrets (the providers' API keys) in everything shown: a tool's output may hold
+   * one (`env`), and the output must not. Line mode scrubs whole lines; raw mode each piece.
+   */
+  scrub?: (text: string) => string;
 }
 
 export interface TurnRenderer {
@@ -35,17 +40,18 @@ export function createTurnRenderer(io: Io, opts: RenderOptions = {}): TurnRender
   // Text not yet written (line mode), and whether the cursor sits mid-line (raw mode).
   let pending = '';
   let midLine = false;
+  const clean = opts.scrub ?? ((t: string) => t);
 
   const write = (delta: string) => {
     if (opts.raw) {
-      opts.raw(delta);
+      opts.raw(clean(delta));
       if (delta.length > 0) midLine = !delta.endsWith('\n');
       return;
     }
     pending += delta;
     const nl = pending.lastIndexOf('\n');
     if (nl === -1) return;
-    io.out(pending.slice(0, nl + 1));
+    io.out(clean(pending.slice(0, nl + 1)));
     pending = pending.slice(nl + 1);
   };
   const flush = () => {
@@ -54,12 +60,12 @@ export function createTurnRenderer(io: Io, opts: RenderOptions = {}): TurnRender
       midLine = false;
       return;
     }
-    if (pending.length > 0) io.out(pending);
+    if (pending.length > 0) io.out(clean(pending));
     pending = '';
   };
   const line = (text: string) => {
     flush();
-    io.out(text);
+    io.out(clean(text));
   };
 
   return {
@@ -86,7 +92,7 @@ export function createTurnRenderer(io: Io, opts: RenderOptions = {}): TurnRender
         }
         case 'error':
           flush();
-          io.err(`aios: ${oneLine(event.message)}`);
+          io.err(clean(`aios: ${oneLine(event.message)}`));
           break;
         case 'step':
           break;

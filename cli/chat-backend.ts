@@ -13,10 +13,12 @@ import type {
   ProviderName,
   TurnResult,
 } from '../src/agents/agent-types.js';
+import { scrubSecrets, secretValues } from '../src/agents/chat-service.js';
 import { lastConversation } from '../src/agents/system-agent.js';
 import type { LoadedConfig } from '../src/config/load-config.js';
 import type { EffectivePaths } from '../src/config/paths.js';
 import { UserInputError } from '../src/errors.js';
+import { redact } from '../src/memory/redact.js';
 import type { CommandArgs } from './command.js';
 import { confirmAction } from './confirm.js';
 import { type DaemonCall, delegateTo } from './daemon-link.js';
@@ -50,6 +52,30 @@ export interface BackendOptions {
   yes: boolean;
   /** Tests inject a service; default: src/agents/chat-service.ts built from the config. */
   openService?: () => Promise<ChatService>;
+}
+
+/**
+ * Hides the API keys this process knows (env and config) and anything shaped like a key: what the
+ * agent shows must never carry one, even when a tool printed it.
+ */
+export function secretScrubber(
+  loaded: LoadedConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): (t: string) => string {
+  const secrets = secretValues(loaded, env);
+  return (text) => redact(scrubSecrets(text, secrets));
+}
+
+/** `scrub` applied to every string of a plain value (the --json result). */
+export function scrubValue<T>(value: T, scrub: (t: string) => string): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return scrub(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
 }
 
 const PROVIDERS: readonly ProviderName[] = ['openai', 'anthropic', 'ollama'];

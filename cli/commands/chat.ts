@@ -4,7 +4,13 @@
 // line when the turn fails (a missing key, an unreachable server). Ctrl-C cancels the turn.
 import { AiosError, UserInputError } from '../../src/errors.js';
 import { createTurnRenderer, sessionFooter, turnJson } from '../agent-render.js';
-import { type BackendOptions, openChatBackend, providerArg } from '../chat-backend.js';
+import {
+  type BackendOptions,
+  openChatBackend,
+  providerArg,
+  scrubValue,
+  secretScrubber,
+} from '../chat-backend.js';
 import { loadCliConfig } from '../cli-config.js';
 import type { CommandArgs } from '../command.js';
 import { type Io, printJson } from '../io.js';
@@ -42,7 +48,11 @@ export async function runChat(
     ...inject,
   });
   const live = !args.json;
-  const render = createTurnRenderer(io, io.isTTY && live ? { raw: (t) => void process.stdout.write(t) } : {});
+  const scrub = secretScrubber(cfg.loaded);
+  const render = createTurnRenderer(io, {
+    scrub,
+    ...(io.isTTY && live ? { raw: (t: string) => void process.stdout.write(t) } : {}),
+  });
   let printedError: string | undefined;
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -67,12 +77,12 @@ export async function runChat(
       },
     );
     if (args.json) {
-      printJson(io, turnJson(result));
-      if (result.finish === 'error') io.err(`aios: ${oneLine(result.error ?? 'the turn failed')}`);
+      printJson(io, scrubValue(turnJson(result), scrub));
+      if (result.finish === 'error') io.err(scrub(`aios: ${oneLine(result.error ?? 'the turn failed')}`));
     } else {
       render.finish(result);
       if (result.finish === 'error' && result.error !== printedError)
-        io.err(`aios: ${oneLine(result.error ?? 'the turn failed')}`);
+        io.err(scrub(`aios: ${oneLine(result.error ?? 'the turn failed')}`));
       io.err(sessionFooter(io, result));
     }
     return result.finish === 'error' || result.finish === 'cancelled' ? 1 : 0;

@@ -11,7 +11,13 @@ import type { TurnResult } from '../../src/agents/agent-types.js';
 import type { SecurityMode } from '../../src/config/schema.js';
 import { redact } from '../../src/memory/redact.js';
 import { createTurnRenderer, sessionFooter } from '../agent-render.js';
-import { type BackendOptions, type ChatBackend, openChatBackend, providerArg } from '../chat-backend.js';
+import {
+  type BackendOptions,
+  type ChatBackend,
+  openChatBackend,
+  providerArg,
+  secretScrubber,
+} from '../chat-backend.js';
 import { loadCliConfig } from '../cli-config.js';
 import type { CommandArgs } from '../command.js';
 import { type Io, paint } from '../io.js';
@@ -67,6 +73,11 @@ export async function runShell(
   for (const w of cfg.loaded.warnings) io.err(`aios: warning: ${w}`);
   const mode = cfg.loaded.config.security.mode as SecurityMode;
   const historyFile = path.join(cfg.paths.dataDir, HISTORY_FILE);
+  const backend = await openChatBackend(args, cfg, io, {
+    source: 'shell',
+    yes: Boolean(args.yes),
+    ...inject,
+  });
   const rl = createInterface({
     input: streams.input,
     output: streams.output,
@@ -75,11 +86,9 @@ export async function runShell(
     historySize: HISTORY_LINES,
     removeHistoryDuplicates: true,
   });
-  const backend = await openChatBackend(args, cfg, io, {
-    source: 'shell',
-    yes: Boolean(args.yes),
-    ...inject,
-  });
+  // Taken at once: lines that arrive before the loop starts (piped input) are buffered, not lost.
+  const lines = rl[Symbol.asyncIterator]();
+  const scrub = secretScrubber(cfg.loaded);
   let sessionId: string | undefined;
   let turn: AbortController | undefined;
   let exit = 0;
@@ -112,7 +121,7 @@ export async function runShell(
   if (streams.terminal) rl.prompt();
 
   try {
-    for await (const raw of rl) {
+    for await (const raw of { [Symbol.asyncIterator]: () => lines }) {
       const line = raw.trim();
       if (line && streams.terminal) appendHistory(historyFile, line);
       if (!line) {
@@ -131,13 +140,13 @@ export async function runShell(
           provider,
           model: args.model,
           signal: turn.signal,
+          scrub,
         }).finally(() => {
           turn = undefined;
         });
-        if (result) {
-          if (result.sessionId) sessionId = result.sessionId;
-          if (result.finish === 'error') exit = 1;
-        }
+        // A failed turn is reported and the shell goes on; its exit code remembers it.
+        if (!result || result.finish === 'error') exit = 1;
+        if (result?.sessionId) sessionId = result.sessionId;
       }
       if (streams.terminal) rl.prompt();
     }
@@ -155,6 +164,7 @@ interface Ask {
   provider: ReturnType<typeof providerArg>;
   model: string | undefined;
   signal: AbortSignal;
+  scrub: (text: string) => string;
 }
 
 async function askOnce(
@@ -164,7 +174,10 @@ async function askOnce(
   backend: ChatBackend,
   ask: Ask,
 ): Promise<TurnResult | undefined> {
-  const render = createTurnRenderer(io, streams.terminal ? { raw: (t) => void streams.output.write(t) } : {});
+  const render = createTurnRenderer(io, {
+    scrub: ask.scrub,
+    ...(streams.terminal ? { raw: (t: string) => void streams.output.write(t) } : {}),
+  });
   let printedError: string | undefined;
   try {
     const result = await backend.turn(
@@ -187,13 +200,13 @@ async function askOnce(
     );
     render.finish(result);
     if (result.finish === 'error' && result.error !== printedError)
-      io.err(`aios: ${result.error ?? 'failed'}`);
+      io.err(ask.scrub(`aios: ${result.error ?? 'failed'}`));
     if (!ask.sessionId && result.sessionId) io.err(sessionFooter(io, result));
     return result;
   } catch (error) {
     // One failed turn (no key, server down) is reported; the shell stays.
     render.flush();
-    io.err(`aios: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    io.err(ask.scrub(`aios: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`));
     return undefined;
   }
 }

@@ -134,9 +134,12 @@ export class ChatHost {
     const turnId = typeof p.turn_id === 'string' ? p.turn_id : undefined;
     if (turnId) this.turns.set(turnId, abort);
     const queued: string[] = [];
+    // Events leave the daemon as they stream: a tool's output may hold a key the daemon knows.
+    const { scrubSecrets, secretValues } = await import('../agents/chat-service.js');
+    const secrets = secretValues(this.opts.loaded(), this.opts.env);
     try {
       const result = await service.chat(req, {
-        onEvent: (event) => ctx.notify('chat.event', event),
+        onEvent: (event) => ctx.notify('chat.event', redactValue(scrubSecrets(event, secrets))),
         confirm: (action, decision) =>
           p.yes === true ? Promise.resolve({ outcome: 'approved' }) : this.hold(action, decision, queued),
         signal: abort.signal,

@@ -79,7 +79,7 @@ describe('aios shell (piped stdin)', () => {
     expect(rec.stdout()).toContain('unknown command /frobnicate; /help lists them');
   });
 
-  it('reports a failed turn in one line and carries on', async () => {
+  it('reports a failed turn in one line, carries on, and exits 1 at the end', async () => {
     let n = 0;
     const svc = fakeService(() => [text('fine')]);
     const chat = svc.chat.bind(svc);
@@ -90,7 +90,7 @@ describe('aios shell (piped stdin)', () => {
     };
     const rec = recordingIo();
     const code = await runShell(args(), rec.io, piped(['first', 'second']), { openService: async () => svc });
-    expect(code).toBe(0);
+    expect(code).toBe(1);
     expect(rec.stderr()).toContain('aios: ANTHROPIC_API_KEY is not set\n');
     expect(rec.stderr()).not.toContain('more');
     expect(rec.stdout()).toContain('fine');

@@ -1,0 +1,133 @@
+// For the end-to-end tests of `aios chat`, `aios shell` and the daemon's chat: a sandbox whose config
+// is the shipped example (/work/shared/examples/config.toml, copied as a user would) with only the
+// paths moved into a temp dir, and the built CLI run ASYNCHRONOUSLY (the fake LLM servers live in
+// this process: a spawnSync would block the very server the CLI talks to).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AIOS, isolatedEnv } from '../../runtime/daemon-harness.js';
+
+export const EXAMPLE_CONFIG = '/work/shared/examples/config.toml';
+/** Planted in the environment of every run: it must never come back out. */
+export const PLANTED_KEY = 'sk-planted-surfaces-7f3c9a1e5b2d4c6f8a0b';
+
+export interface ChatBox {
+  dir: string;
+  root: string;
+  specs: string;
+  sock: string;
+  config: string;
+  memory: string;
+  data: string;
+}
+
+export interface ChatBoxOptions {
+  /** [security] mode (the example's is "normal"). */
+  mode?: string;
+  /** [agents] system_agent (the example's is false). */
+  systemAgent?: boolean;
+  /** Extra tables appended (not [security] or [agents]: the example has those). */
+  extra?: string;
+}
+
+/** The example config with data_dir, socket, memory, root and specs moved into a temp dir. */
+export async function makeChatBox(prefix: string, opts: ChatBoxOptions = {}): Promise<ChatBox> {
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), prefix));
+  const box: ChatBox = {
+    dir,
+    root: path.join(dir, 'root'),
+    specs: path.join(dir, 'specs'),
+    sock: path.join(dir, 'aios.sock'),
+    config: path.join(dir, 'config.toml'),
+    memory: path.join(dir, 'memory.db'),
+    data: path.join(dir, 'data'),
+  };
+  fs.mkdirSync(path.join(box.root, 'etc'), { recursive: true });
+  fs.mkdirSync(box.specs);
+  const example = fs.readFileSync(EXAMPLE_CONFIG, 'utf8');
+  // The example's base_url stays as written: OPENAI_BASE_URL must win over it.
+  expectIncludes(example, 'base_url = "https://api.openai.com/v1"');
+  const text = example
+    .replace('data_dir = "/var/lib/aios"', `data_dir = "${box.data}"`)
+    .replace('socket_path = "/tmp/aios-runtime.sock"', `socket_path = "${box.sock}"`)
+    .replace(/\[recovery\]\nenabled = true/, '[recovery]\nenabled = false')
+    .replace('mode = "normal"', `mode = "${opts.mode ?? 'normal'}"`)
+    .replace('system_agent = false', `system_agent = ${opts.systemAgent ? 'true' : 'false'}`);
+  fs.writeFileSync(
+    box.config,
+    `${text}\n[memory]\npath = "${box.memory}"\n[controller]\nspecs_dir = "${box.specs}"\nroot = "${box.root}"\n` +
+      `[runtime]\ndebounce_ms = 5\n${opts.extra ?? ''}`,
+  );
+  return box;
+}
+
+function expectIncludes(text: string, needle: string): void {
+  if (!text.includes(needle)) throw new Error(`the example config changed: no ${needle}`);
+}
+
+export interface RunResult {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+/** Environment of a run: isolated home, the planted key, and the fake servers' URLs. */
+export function chatEnv(box: ChatBox, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = isolatedEnv(box.dir, { OPENAI_API_KEY: PLANTED_KEY, ANTHROPIC_API_KEY: PLANTED_KEY, ...extra });
+  for (const k of ['OPENAI_BASE_URL', 'ANTHROPIC_BASE_URL', 'OLLAMA_HOST', 'AIOS_CONFIG', 'AIOS_NO_DAEMON']) {
+    if (!(k in extra)) delete env[k];
+  }
+  for (const [k, v] of Object.entries(extra)) if (v === undefined) delete env[k];
+  return env;
+}
+
+/** `aios ARGS --config CONFIG`, async, with optional stdin. */
+export function aios(
+  box: ChatBox,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  input?: string,
+  timeoutMs = 30_000,
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [AIOS, ...args, '--config', box.config], { env });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`aios ${args.join(' ')} timed out\nstdout:\n${out}\nstderr:\n${err}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Every file under the sandbox whose bytes contain `needle` (memory.db and its WAL included). */
+export function filesContaining(dir: string, needle: string): string[] {
+  const hits: string[] = [];
+  const bytes = Buffer.from(needle);
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && fs.readFileSync(p).includes(bytes)) hits.push(p);
+    }
+  };
+  walk(dir);
+  return hits;
+}
+
+/** The text of the last tool message a fake OpenAI request carried. */
+// biome-ignore lint/suspicious/noExplicitAny: wire bodies are untyped
+export function lastToolContent(body: any): string {
+  const msgs = (body?.messages ?? []) as { role: string; content: unknown }[];
+  const tool = [...msgs].reverse().find((m) => m.role === 'tool');
+  return typeof tool?.content === 'string' ? tool.content : JSON.stringify(tool?.content ?? '');
+}
