@@ -138,6 +138,15 @@ export function translateError(error: unknown, ctx: ErrorContext): ProviderError
       return make(`${p} server error ${status} from ${url} (${gaveUp}): ${msg}`, 'server', status);
     return make(`${p} rejected the request (${status} from ${url}): ${msg}`, 'bad_request', status);
   }
+  // An error event inside a stream that had started fine (both SDKs: an APIError without status).
+  const body = (error as { error?: unknown }).error;
+  if (body && typeof body === 'object') {
+    return make(`${p} failed mid-answer (from ${url}): ${serverMessage(error, '')}`, 'server');
+  }
+  const code = networkCode(error);
+  if (code && NETWORK_CODES[code]) {
+    return make(`lost the connection to ${p} at ${url} mid-answer: ${NETWORK_CODES[code]}`, 'unreachable');
+  }
   const message = error instanceof Error ? error.message : String(error);
   return make(`${p}: unexpected answer from ${url}: ${message}`, 'bad_response');
 }

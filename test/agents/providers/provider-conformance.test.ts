@@ -271,6 +271,36 @@ describe.each(PROVIDERS)('the %s provider', (name) => {
     expect(Date.now() - t0).toBeLessThan(4000);
   });
 
+  it('reports an error event in the middle of a stream in one line, keeping nothing half-done', async () => {
+    const { provider } = await started(name, [
+      { text: 'partial answer here', streamError: 'overloaded, try later' },
+    ]);
+    const deltas: string[] = [];
+    const error = await rejection(provider.complete(ask('hi', { onText: (d) => deltas.push(d) })));
+    expectOneLine(error, name);
+    expect(error).toMatchObject({ kind: 'server' });
+    expect(error.message).toMatch(
+      new RegExp(
+        `^${name} failed mid-answer \\(from http://127\\.0\\.0\\.1:\\d+.*\\): overloaded, try later$`,
+      ),
+    );
+    expect(deltas).toEqual(['partial ']);
+  });
+
+  it('reports a connection cut mid-stream as lost, not as a finished answer', async () => {
+    const { server, provider } = await started(name, [{ text: 'partial answer here', disconnect: true }]);
+    const t0 = Date.now();
+    const error = await rejection(provider.complete(ask('hi', { onText: () => {} })));
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expectOneLine(error, name);
+    expect(error).toMatchObject({ kind: 'unreachable' });
+    expect(error.message).toMatch(
+      new RegExp(`^lost the connection to ${name} at http://127\\.0\\.0\\.1:\\d+.* mid-answer`),
+    );
+    // A started stream is never retried (the text already went to the user).
+    expect(server.chatRequests).toHaveLength(1);
+  });
+
   it('says it cannot reach an unreachable server: connection refused', async () => {
     const port = await closedPort();
     const url = name === 'anthropic' ? `http://127.0.0.1:${port}` : `http://127.0.0.1:${port}/v1`;
