@@ -1,0 +1,92 @@
+// Bundles the `aios` program (cli/main.ts) from the TypeScript sources into dist/cli/aios-bundle.js
+// plus chunks, with code splitting so a command's modules still load only when it runs. Start-up
+// is a goal (bench/README.md): a few chunks cost far less to resolve and compile than ~300 small
+// ES modules. dist/cli/aios.js (tsc output of cli/aios.ts) runs the bundle while the stamp written
+// here matches dist/.tsbuildinfo, i.e. while no later `tsc` run has changed dist/.
+//
+// Layout: our chunks sit beside the entry in dist/cli/ (chunk-*.js), so every lookup relative to
+// `import.meta.url` (package.json, policies/, docs/, specs/demo, aios-runtime.js) finds the same
+// files as from the tsc output; each npm package becomes dist/cli/lib/<package>/<name>-<hash>.js,
+// so a module trace still names the package (test/cli: no zod or SQLite for --help). Native
+// packages stay external: they load their .node files relative to their own install directory.
+// An import that does not resolve (another engineer's file not written yet) becomes a module that
+// throws when loaded, as the plain build would at run time, instead of failing the whole build.
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'rolldown';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(repo, 'dist/cli');
+const stampFile = path.join(out, 'aios-bundle.stamp');
+const external = [/^node:/, 'better-sqlite3', 'koffi', 'sqlite-vec'];
+
+/** The npm package a module id belongs to (scoped names included), or undefined for our code. */
+function packageOf(id) {
+  const i = id.lastIndexOf('/node_modules/');
+  if (i === -1) return undefined;
+  const parts = id.slice(i + '/node_modules/'.length).split('/');
+  return parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+
+const MISSING = '\0aios-missing:';
+const missingModules = {
+  name: 'aios-missing-modules',
+  async resolveId(source, importer) {
+    if (!importer || !(source.startsWith('./') || source.startsWith('../'))) return null;
+    const resolved = await this.resolve(source, importer, { skipSelf: true });
+    if (resolved) return null;
+    this.warn(
+      `${path.relative(repo, importer)} imports ${source}, which does not exist: it throws if loaded`,
+    );
+    return `${MISSING}${path.resolve(path.dirname(importer), source)}`;
+  },
+  load(id) {
+    if (!id.startsWith(MISSING)) return null;
+    const what = JSON.stringify(id.slice(MISSING.length));
+    return `throw Object.assign(new Error('Cannot find module ' + ${what}), { code: 'ERR_MODULE_NOT_FOUND' });`;
+  },
+};
+
+export async function bundle() {
+  mkdirSync(out, { recursive: true });
+  // Outputs of an earlier build would otherwise pile up (their names carry a content hash).
+  rmSync(stampFile, { force: true });
+  rmSync(path.join(out, 'lib'), { recursive: true, force: true });
+  for (const f of readdirSync(out)) if (f.startsWith('chunk-')) rmSync(path.join(out, f));
+
+  await build({
+    cwd: repo,
+    input: { 'aios-bundle': 'cli/main.ts' },
+    platform: 'node',
+    tsconfig: path.join(repo, 'tsconfig.json'),
+    resolve: { extensionAlias: { '.js': ['.ts', '.js'] } },
+    external,
+    plugins: [missingModules],
+    // Names imported from a missing module (above) are undefined rather than a build error.
+    shimMissingExports: true,
+    logLevel: 'warn',
+    output: {
+      dir: out,
+      format: 'esm',
+      entryFileNames: '[name].js',
+      chunkFileNames: (chunk) =>
+        chunk.name.startsWith('lib/') ? `${chunk.name}-[hash].js` : 'chunk-[name]-[hash].js',
+      codeSplitting: {
+        groups: [
+          {
+            debugName: 'npm packages',
+            name: (id) => {
+              const pkg = packageOf(id);
+              return pkg ? `lib/${pkg}/${pkg.split('/').pop()}` : null;
+            },
+          },
+        ],
+      },
+    },
+  });
+  const info = statSync(path.join(repo, 'dist/.tsbuildinfo'), { throwIfNoEntry: false });
+  writeFileSync(stampFile, `${info ? `${info.size}:${info.mtimeMs}` : 'none'}\n`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await bundle();
