@@ -122,6 +122,14 @@ describe('aios diff and apply with an [[intent]]', () => {
 
     const again = await run(box, ['diff']);
     expect(again.code).toBe(0);
+
+    // `aios history` shows what the agent did.
+    const hist = await run(box, ['history', '--kind', 'tool', '--json']);
+    expect(hist.code).toBe(0);
+    const tools = JSON.parse(hist.stdout) as { data: { tool: string; resource_id: string } }[];
+    const mine = tools.filter((t) => t.data.resource_id === 'intent:greeting').map((t) => t.data.tool);
+    // The agent's two writes, and the intent action itself (recorded with the run).
+    expect(mine.sort()).toEqual(['intent', 'write_file', 'write_file']);
   });
 
   it('apply --json reports the snapshot taken before the agent acted', async () => {
