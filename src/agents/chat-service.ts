@@ -31,6 +31,7 @@ import type {
 } from './agent-types.js';
 import { historyFromRows, sessionTitle, storedArgs } from './chat-session.js';
 import type { SpecResources } from './managed-state.js';
+import { semanticRetriever } from './prompt-memory.js';
 import { createProvider } from './providers/create-provider.js';
 import { createSecurityReviewer } from './security-review.js';
 import { buildSystemPrompt, gatherPromptContext } from './system-prompt.js';
@@ -47,7 +48,10 @@ export interface ChatServiceOptions {
   registry?: ToolRegistry;
   /** Makes the model for a turn; default createProvider(config, {provider, model, env}). */
   providerFactory?: (name?: ProviderName, model?: string) => Provider;
-  /** Semantic retrieval for the system prompt (vectors); FTS search runs either way. */
+  /**
+   * Semantic retrieval for the system prompt; default: vector hits of memory when [llm]
+   * embedding_model is set (src/agents/prompt-memory.ts). FTS search runs either way.
+   */
   retrieve?: (text: string) => Promise<string[]>;
   /** Resource ids from a caller that loads specs with the real loader; default: a TOML scan. */
   resources?: () => Promise<SpecResources>;
@@ -97,6 +101,8 @@ export async function createChatService(opts: ChatServiceOptions): Promise<ChatS
     }
     return { gate, registry };
   };
+  // Vector notes for the prompt when an embedding model is configured (a caller's retriever wins).
+  const retrieve = opts.retrieve ?? semanticRetriever(mem, config, { env });
   const toolCtx: ToolContext = {
     root: new RootPath(opts.paths.root),
     runner,
@@ -116,7 +122,7 @@ export async function createChatService(opts: ChatServiceOptions): Promise<ChatS
       paths: opts.paths,
       memory: store,
       userText: req.text,
-      retrieve: opts.retrieve,
+      retrieve,
       resources: opts.resources,
     });
     const reviewer = config.agents.security_agent

@@ -147,7 +147,6 @@ export async function gatherPromptContext(opts: GatherOptions): Promise<PromptCo
  */
 export function searchMemory(mem: MemoryStore, text: string, limit = 6): string[] {
   const found = new Map<string, { hit: SearchHit; matched: number; score: number }>();
-  const roleOf = mem.db.prepare('SELECT role FROM chat_messages WHERE id = ?').pluck();
   for (const word of keywords(text)) {
     let hits: SearchHit[];
     try {
@@ -156,8 +155,7 @@ export function searchMemory(mem: MemoryStore, text: string, limit = 6): string[
       continue;
     }
     for (const hit of hits) {
-      if (hit.kind === 'tool' || hit.kind === 'audit') continue;
-      if (hit.kind === 'chat' && !['user', 'assistant'].includes(String(roleOf.get(hit.id)))) continue;
+      if (!promptSafe(mem, hit)) continue;
       const key = `${hit.kind}:${hit.id}`;
       const seen = found.get(key);
       if (seen) {
@@ -169,7 +167,23 @@ export function searchMemory(mem: MemoryStore, text: string, limit = 6): string[
   return [...found.values()]
     .sort((a, b) => b.matched - a.matched || b.score - a.score)
     .slice(0, limit)
-    .map(({ hit }) => `[${hit.kind} ${hit.ts.slice(0, 16).replace('T', ' ')}] ${hit.snippet}`);
+    .map(({ hit }) => memoryLine(hit));
+}
+
+/**
+ * Whether a memory hit may be quoted in the system prompt: not a tool call, not an audit row, not a
+ * tool-role chat message (all of which hold host output).
+ */
+export function promptSafe(mem: MemoryStore, hit: Pick<SearchHit, 'kind' | 'id'>): boolean {
+  if (hit.kind === 'tool' || hit.kind === 'audit') return false;
+  if (hit.kind !== 'chat') return true;
+  const role = mem.db.prepare('SELECT role FROM chat_messages WHERE id = ?').pluck().get(hit.id);
+  return role === 'user' || role === 'assistant';
+}
+
+/** A hit as one line of the prompt's memory section. */
+export function memoryLine(hit: Pick<SearchHit, 'kind' | 'ts' | 'snippet'>): string {
+  return `[${hit.kind} ${hit.ts.slice(0, 16).replace('T', ' ')}] ${hit.snippet}`;
 }
 
 const STOPWORDS = new Set(
