@@ -132,8 +132,10 @@ export async function createChatService(opts: ChatServiceOptions): Promise<ChatS
     // Usage arrives with the 'step' event just before that step's assistant message.
     let stepUsage: Usage | undefined;
     let lastCall: TurnToolCall | undefined;
+    // The reviewer counts its tokens over the turn; each reviewed call stores its own share.
+    let reviewSeen: Usage = { inputTokens: 0, outputTokens: 0 };
     let reviewSpent: Usage = { inputTokens: 0, outputTokens: 0 };
-    const store1 = (m: AgentMessage) => {
+    const persist = (m: AgentMessage) => {
       store.addMessage(scrub({ sessionId, role: m.role, content: m.content, data: messageData(m) }));
     };
     const messageData = (m: AgentMessage): Record<string, unknown> => {
@@ -161,7 +163,11 @@ export async function createChatService(opts: ChatServiceOptions): Promise<ChatS
       lastCall = c;
       if (reviewer && c.review) {
         const u = reviewer.usage;
-        reviewSpent = { inputTokens: u.inputTokens, outputTokens: u.outputTokens };
+        reviewSpent = {
+          inputTokens: u.inputTokens - reviewSeen.inputTokens,
+          outputTokens: u.outputTokens - reviewSeen.outputTokens,
+        };
+        reviewSeen = { inputTokens: u.inputTokens, outputTokens: u.outputTokens };
       }
       recordToolCall(store, sessionId, c, req.source, scrub);
     };
@@ -183,7 +189,7 @@ export async function createChatService(opts: ChatServiceOptions): Promise<ChatS
         // Events are shown and logged: the same scrub as what is stored.
         io.onEvent?.(scrub(e));
       },
-      onMessage: store1,
+      onMessage: persist,
       onToolCall,
       ...(io.signal ? { signal: io.signal } : {}),
       ...(reviewer ? { reviewer } : {}),

@@ -253,6 +253,11 @@ describe('createChatService', () => {
     const decision = memory.history({ kind: 'decision' })[0]?.data;
     expect(decision).toMatchObject({ verdict: 'deny', rule: 'agent:security-review', source: 'agent' });
     expect(String(decision?.reason)).toContain('adds an SSH key nobody asked for');
+    const toolRow = memory.messages(result.sessionId).find((m) => m.role === 'tool');
+    expect(toolRow?.data).toMatchObject({
+      review: { verdict: 'deny' },
+      reviewUsage: { inputTokens: 50, outputTokens: 9 },
+    });
     const audit = memory.auditEntries();
     expect(audit.map((a) => a.kind)).toEqual(['policy.decision']);
     expect(audit[0]?.payload).toMatchObject({ outcome: 'denied', review: { verdict: 'deny' } });
