@@ -31,6 +31,8 @@ export interface SystemAgentOptions {
   /** At most one diagnosis per resource in this window (default 10 min). */
   minGapMs?: number;
   now?: () => number;
+  /** When each resource was last diagnosed; pass the same map to a successor (a config reload). */
+  lastRun?: Map<string, number>;
 }
 
 /** A failed or drifted resource, as memory recorded it. */
@@ -51,7 +53,7 @@ export interface Diagnosis {
 export class SystemAgent {
   private cursor = 0;
   private timer: NodeJS.Timeout | undefined;
-  private readonly lastRun = new Map<string, number>();
+  private readonly lastRun: Map<string, number>;
   private busy: Promise<void> | undefined;
   private service: ChatService | undefined;
   private readonly abort = new AbortController();
@@ -60,6 +62,7 @@ export class SystemAgent {
 
   constructor(private readonly opts: SystemAgentOptions) {
     this.now = opts.now ?? Date.now;
+    this.lastRun = opts.lastRun ?? new Map();
   }
 
   /** From now on: what happened before the daemon started is not news. */

@@ -68,6 +68,8 @@ export class ChatHost {
   private readonly held = new Map<string, Held>();
   private readonly turns = new Map<string, AbortController>();
   private system: SystemAgent | undefined;
+  /** Outlives a reload: the rate limit per resource must not reset with the config. */
+  private readonly diagnosed = new Map<string, number>();
 
   constructor(private readonly opts: ChatHostOptions) {}
 
@@ -401,6 +403,7 @@ export class ChatHost {
       memory: this.memory(),
       openService: async () => this.openService({ registry: readOnlyRegistry(await this.registry()) }),
       log: (level, message) => this.opts.log[level]('system-agent', message),
+      lastRun: this.diagnosed,
       ...(this.opts.systemPollMs !== undefined ? { pollMs: this.opts.systemPollMs } : {}),
     });
     this.system.start();

@@ -122,6 +122,24 @@ describe('the system agent', () => {
     ]);
   });
 
+  it('keeps its rate limit across a successor that shares the map (a config reload)', async () => {
+    const { svc, asked } = recordingService();
+    const lastRun = new Map<string, number>();
+    const first = new SystemAgent({ memory: mem, openService: async () => svc, pollMs: 60_000, lastRun });
+    first.start();
+    failing('file:/a');
+    first.poll();
+    await first.idle();
+    await first.stop();
+    const second = new SystemAgent({ memory: mem, openService: async () => svc, pollMs: 60_000, lastRun });
+    second.start();
+    failing('file:/a');
+    second.poll();
+    await second.idle();
+    await second.stop();
+    expect(asked).toHaveLength(1);
+  });
+
   it('takes drift (a change outside aios) as a reason too', async () => {
     const { svc, asked } = recordingService();
     const agent = new SystemAgent({ memory: mem, openService: async () => svc, pollMs: 60_000 });
