@@ -3,7 +3,7 @@
 // Exit 0 converged, 3 blocked by policy, 1 error. The loop itself lives in src/reconcile.
 import fs from 'node:fs';
 import type { ConfirmFn } from '../../src/agents/agent-types.js';
-import { callLine, type IntentEvent, intentTools } from '../../src/agents/intent-tool.js';
+import type { IntentEvent } from '../../src/agents/intent-tool.js';
 import { UserInputError } from '../../src/errors.js';
 import { loadDesiredState } from '../../src/reconcile/desired-state.js';
 import { createEngine } from '../../src/reconcile/engine.js';
@@ -80,11 +80,15 @@ export async function runApply(args: ApplyArgs, io: Io, opts: RunApplyOptions): 
       paths,
       trigger: opts.trigger,
       confirm,
-      extraTools: intentTools({
-        config: loaded.config,
-        confirm: agentConfirm,
-        ...(args.json ? {} : { onEvent: (e) => intentLine(io, e) }),
-      }),
+      // Loaded only when the run has something to do (the agent loop stays out of a no-change apply).
+      extraTools: async (parts) => {
+        const { intentTools, callLine } = await import('../../src/agents/intent-tool.js');
+        return intentTools({
+          config: loaded.config,
+          confirm: agentConfirm,
+          ...(args.json ? {} : { onEvent: (e: IntentEvent) => intentLine(io, e, callLine) }),
+        })(parts);
+      },
       onProgress,
       warn: (m) => io.err(`aios: warning: ${m}`),
     });
@@ -116,7 +120,7 @@ export async function runApply(args: ApplyArgs, io: Io, opts: RunApplyOptions): 
 }
 
 /** What the agent does for an intent, as it happens: each gated tool call and each check. */
-function intentLine(io: Io, e: IntentEvent): void {
+function intentLine(io: Io, e: IntentEvent, callLine: (a: Action) => string): void {
   const head = `  intent:${e.name} attempt ${e.attempt}`;
   if (e.type === 'attempt') io.out(paint(io, 'dim', `${head} of ${e.of}: the agent works on the goal`));
   else if (e.type === 'tool_call') {
