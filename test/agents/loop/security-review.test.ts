@@ -187,3 +187,23 @@ describe('the security agent in the loop', () => {
     expect(reviewModel.requests).toHaveLength(0);
   });
 });
+
+describe('createSecurityReviewer', () => {
+  it('never shows the reviewer the arguments of a sensitive action', async () => {
+    const model = scriptedProvider([{ text: '{"verdict":"allow","reason":"ok"}' }]);
+    const review = await createSecurityReviewer(model).review(
+      {
+        tool: 'write_file',
+        args: { path: '/etc/app/token', content: 'hunter2-secret' },
+        reason: 'agent: x',
+        sensitive: true,
+      },
+      'write',
+      { goal: 'rotate the token' },
+    );
+    expect(review).toEqual({ verdict: 'allow', reason: 'ok' });
+    const shown = String(model.requests[0]?.messages[0]?.content);
+    expect(shown).toContain('arguments hidden');
+    expect(shown).not.toContain('hunter2-secret');
+  });
+});
