@@ -1,0 +1,82 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// dist/cli/aios.js (the tsc output of cli/aios.ts) runs the bundle only while its stamp matches
+// dist/.tsbuildinfo. Checked on a copy of the launcher with stand-in programs beside it, so the
+// shared dist/ is never touched.
+const launcher = path.resolve('dist/cli/aios.js');
+const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'aios-launcher-'));
+afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
+
+function tree(name: string, opts: { stamp?: string; buildinfo?: string }): string {
+  const cli = path.join(temp, name, 'dist/cli');
+  fs.mkdirSync(cli, { recursive: true });
+  fs.copyFileSync(launcher, path.join(cli, 'aios.js'));
+  fs.writeFileSync(path.join(temp, name, 'package.json'), '{"type":"module"}\n');
+  fs.writeFileSync(path.join(cli, 'aios-bundle.js'), "process.stdout.write('bundle');\n");
+  fs.writeFileSync(path.join(cli, 'main.js'), "process.stdout.write('plain');\n");
+  if (opts.buildinfo !== undefined)
+    fs.writeFileSync(path.join(temp, name, 'dist/.tsbuildinfo'), opts.buildinfo);
+  if (opts.stamp !== undefined) fs.writeFileSync(path.join(cli, 'aios-bundle.stamp'), opts.stamp);
+  return path.join(cli, 'aios.js');
+}
+
+function stampOf(file: string): string {
+  const st = fs.statSync(file);
+  return `${st.size}:${st.mtimeMs}\n`;
+}
+
+function runs(entry: string): string {
+  const r = spawnSync(process.execPath, [entry], { encoding: 'utf8' });
+  expect(r.status).toBe(0);
+  return r.stdout;
+}
+
+describe('the aios launcher', () => {
+  it('runs the bundle while its stamp matches the tsc build info', () => {
+    const entry = tree('current', { buildinfo: '{"version":"5"}' });
+    fs.writeFileSync(
+      path.join(path.dirname(entry), 'aios-bundle.stamp'),
+      stampOf(path.join(temp, 'current/dist/.tsbuildinfo')),
+    );
+    expect(runs(entry)).toBe('bundle');
+  });
+
+  it('runs the plain build after a later tsc run changed the build info', () => {
+    const entry = tree('stale', { buildinfo: '{"version":"5","more":1}', stamp: '1:1\n' });
+    expect(runs(entry)).toBe('plain');
+  });
+
+  it('runs the plain build when no bundle was made', () => {
+    const entry = tree('unbundled', { buildinfo: '{}' });
+    expect(runs(entry)).toBe('plain');
+  });
+
+  it('runs the bundle of a build without build info when the stamp says so', () => {
+    const entry = tree('packed', { stamp: 'none\n' });
+    expect(runs(entry)).toBe('bundle');
+  });
+});
+
+describe('the built CLI', () => {
+  it('runs from the bundle when the build made one, else from the plain build', () => {
+    const stamp = path.resolve('dist/cli/aios-bundle.stamp');
+    const info = path.resolve('dist/.tsbuildinfo');
+    const current =
+      fs.existsSync(stamp) &&
+      fs.readFileSync(stamp, 'utf8').trim() === (fs.existsSync(info) ? stampOf(info).trim() : 'none');
+    const file = path.join(temp, 'imports.txt');
+    const r = spawnSync(
+      process.execPath,
+      ['--import', path.resolve('test/fixtures/trace-imports.mjs'), launcher, 'diff', '--help'],
+      { encoding: 'utf8', env: { ...process.env, AIOS_TRACE_FILE: file } },
+    );
+    expect(r.status).toBe(0);
+    const urls = fs.readFileSync(file, 'utf8');
+    expect(urls.includes('/dist/cli/aios-bundle.js')).toBe(current);
+    expect(urls.includes('/dist/cli/main.js')).toBe(!current);
+  });
+});
