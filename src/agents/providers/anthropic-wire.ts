@@ -4,6 +4,7 @@
 // Pure translation; no SDK client, no network.
 import type { ContentBlockParam, MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages/messages.js';
 import type { AgentMessage, ModelTool } from '../agent-types.js';
+import { pairToolResults } from './tool-pairing.js';
 
 export function toAnthropicMessages(messages: AgentMessage[]): MessageParam[] {
   const out: { role: 'user' | 'assistant'; content: ContentBlockParam[] }[] = [];
@@ -13,7 +14,7 @@ export function toAnthropicMessages(messages: AgentMessage[]): MessageParam[] {
     if (last && last.role === role) last.content.push(...blocks);
     else out.push({ role, content: blocks });
   };
-  for (const m of messages) {
+  for (const m of pairToolResults(messages)) {
     if (m.role === 'user') {
       // The API rejects empty text blocks.
       add('user', m.content === '' ? [] : [{ type: 'text', text: m.content }]);

@@ -7,6 +7,7 @@ import type {
 } from 'openai/resources/chat/completions/completions.js';
 import type { AgentMessage, ModelTool } from '../agent-types.js';
 import { argsTextOf } from './tool-args.js';
+import { pairToolResults } from './tool-pairing.js';
 
 /** OpenAI has no error flag on tool results: the text says it, so the model cannot miss it. */
 export const TOOL_ERROR_PREFIX = 'error: ';
@@ -14,7 +15,7 @@ export const TOOL_ERROR_PREFIX = 'error: ';
 export function toOpenAIMessages(system: string, messages: AgentMessage[]): ChatCompletionMessageParam[] {
   const out: ChatCompletionMessageParam[] = [];
   if (system !== '') out.push({ role: 'system', content: system });
-  for (const m of messages) {
+  for (const m of pairToolResults(messages)) {
     if (m.role === 'user') {
       out.push({ role: 'user', content: m.content });
     } else if (m.role === 'assistant') {

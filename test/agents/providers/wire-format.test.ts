@@ -15,6 +15,7 @@ import {
   retryAfterMs,
 } from '../../../src/agents/providers/retry-after-fetch.js';
 import { toolCall } from '../../../src/agents/providers/tool-args.js';
+import { MISSING_RESULT, pairToolResults } from '../../../src/agents/providers/tool-pairing.js';
 
 const conversation: AgentMessage[] = [
   { role: 'user', content: 'fix nginx' },
@@ -59,6 +60,7 @@ describe('the OpenAI wire', () => {
   it('omits an empty system prompt and sends unparseable arguments back as the model wrote them', () => {
     const out = toOpenAIMessages('', [
       { role: 'assistant', content: 'x', toolCalls: [{ id: 'c', name: 't', args: {}, argsText: '{oops' }] },
+      { role: 'tool', toolCallId: 'c', name: 't', content: 'bad arguments', isError: true },
     ]);
     expect(out).toEqual([
       {
@@ -66,6 +68,7 @@ describe('the OpenAI wire', () => {
         content: 'x',
         tool_calls: [{ id: 'c', type: 'function', function: { name: 't', arguments: '{oops' } }],
       },
+      { role: 'tool', tool_call_id: 'c', content: 'error: bad arguments' },
     ]);
   });
 
@@ -198,5 +201,56 @@ describe('messages', () => {
 
   it('shows URLs without credentials, query or trailing slash', () => {
     expect(displayUrl('https://u:p@api.example.com/v1/?key=1')).toBe('https://api.example.com/v1');
+  });
+});
+
+describe('pairing tool calls with results', () => {
+  const call = (id: string) => ({ id, name: 't', args: {} });
+  it('leaves a well-paired conversation exactly as it is', () => {
+    expect(pairToolResults(conversation)).toEqual(conversation);
+  });
+
+  it('answers calls left without a result (a cancelled turn) with an error result, in call order', () => {
+    const msgs: AgentMessage[] = [
+      { role: 'user', content: 'go' },
+      { role: 'assistant', content: '', toolCalls: [call('a'), call('b')] },
+      { role: 'tool', toolCallId: 'b', name: 't', content: 'B' },
+      { role: 'user', content: 'next' },
+    ];
+    expect(pairToolResults(msgs)).toEqual([
+      msgs[0],
+      msgs[1],
+      { role: 'tool', toolCallId: 'a', name: 't', content: MISSING_RESULT, isError: true },
+      msgs[2],
+      msgs[3],
+    ]);
+  });
+
+  it('drops tool results that answer no call, and duplicate results', () => {
+    const msgs: AgentMessage[] = [
+      { role: 'user', content: 'go' },
+      { role: 'tool', toolCallId: 'ghost', name: 't', content: 'orphan' },
+      { role: 'assistant', content: '', toolCalls: [call('a')] },
+      { role: 'tool', toolCallId: 'a', name: 't', content: 'A' },
+      { role: 'tool', toolCallId: 'a', name: 't', content: 'A again' },
+      { role: 'tool', toolCallId: 'zzz', name: 't', content: 'stray' },
+    ];
+    expect(pairToolResults(msgs)).toEqual([msgs[0], msgs[2], msgs[3]]);
+  });
+
+  it('a session cut after the call still makes a valid request on both wires', () => {
+    const msgs: AgentMessage[] = [
+      { role: 'user', content: 'go' },
+      { role: 'assistant', content: 'trying', toolCalls: [call('a')] },
+      { role: 'user', content: 'are you there?' },
+    ];
+    expect(toOpenAIMessages('', msgs).map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'user']);
+    expect(toAnthropicMessages(msgs)[2]).toEqual({
+      role: 'user',
+      content: [
+        { type: 'tool_result', tool_use_id: 'a', content: MISSING_RESULT, is_error: true },
+        { type: 'text', text: 'are you there?' },
+      ],
+    });
   });
 });
