@@ -1,7 +1,7 @@
-// The yargs-free path for the hot commands: `aios apply` and `aios diff` with plain flags. Loading
-// yargs and building its table costs more than a no-change apply of 1000 files does (bench/apply),
-// so argv that this parser fully understands runs the command directly through the same runner as
-// the yargs table. Anything it does not know for certain (--help, an unknown or repeated flag,
+// The yargs-free path for the hot commands: `aios apply`, `aios diff`, `aios config show` and
+// `aios policy check CMD` with plain flags. Loading yargs and building its table costs more than a
+// no-change apply of 1000 files does (bench/apply), so argv that this parser fully understands runs
+// the command directly through the same runner as the yargs table. Anything it does not know for certain (--help, an unknown or repeated flag,
 // `--flag=value` forms yargs would coerce, a stray positional) returns undefined and goes to yargs,
 // which then gives the usual answer or error. The argv object has the shape yargs would give.
 import type { Loader } from './run-command.js';
@@ -16,13 +16,15 @@ interface CommandFlags {
   booleans: readonly string[];
   strings: readonly string[];
   arrays: readonly string[];
+  /** The one positional the command takes (`policy check <command>`), if any. */
+  positional?: string;
 }
 
 const GLOBAL_BOOLEANS = ['json', 'verbose', 'color'] as const;
 const GLOBAL_STRINGS = ['config', 'root'] as const;
 
-// Keep in step with the `diff` and `apply` entries of cli/parser.ts (test/cli/fast-path.test.ts
-// compares both paths' argv).
+// Keyed by the command words. Keep in step with the entries of cli/parser.ts
+// (test/cli/fast-path.test.ts compares both paths' argv).
 const COMMANDS: Record<string, CommandFlags> = {
   diff: {
     load: () => import('./commands/diff.js'),
@@ -36,20 +38,40 @@ const COMMANDS: Record<string, CommandFlags> = {
     strings: ['plan'],
     arrays: ['only'],
   },
+  'config show': {
+    load: () => import('./commands/config-show.js'),
+    booleans: [],
+    strings: [],
+    arrays: [],
+  },
+  'policy check': {
+    load: () => import('./commands/policy-check.js'),
+    booleans: [],
+    strings: ['mode'],
+    arrays: [],
+    positional: 'command',
+  },
 };
 
 export function fastCommand(args: readonly string[]): FastCommand | undefined {
-  const name = args[0];
-  const spec = name === undefined ? undefined : COMMANDS[name];
-  if (!spec || name === undefined) return undefined;
+  const one = args[0] ?? '';
+  const two = `${one} ${args[1] ?? ''}`;
+  const words = COMMANDS[two] ? [one, args[1] as string] : [one];
+  const spec = COMMANDS[words.join(' ')];
+  if (!spec) return undefined;
   const booleans = new Set<string>([...GLOBAL_BOOLEANS, ...spec.booleans]);
   const strings = new Set<string>([...GLOBAL_STRINGS, ...spec.strings]);
   const arrays = new Set<string>(spec.arrays);
-  const argv: Record<string, unknown> = { _: [name], $0: 'aios', json: false, verbose: false, color: true };
+  const argv: Record<string, unknown> = { _: words, $0: 'aios', json: false, verbose: false, color: true };
   for (const b of spec.booleans) argv[b] = false;
   const seen = new Set<string>();
-  for (let i = 1; i < args.length; i++) {
+  for (let i = words.length; i < args.length; i++) {
     const arg = args[i] as string;
+    if (spec.positional && !arg.startsWith('-') && arg !== '' && !seen.has(spec.positional)) {
+      seen.add(spec.positional);
+      argv[spec.positional] = arg;
+      continue;
+    }
     if (!arg.startsWith('--') || arg === '--') return undefined;
     let key = arg.slice(2);
     let value: string | undefined;
@@ -88,6 +110,8 @@ export function fastCommand(args: readonly string[]): FastCommand | undefined {
     seen.add(key);
     argv[key] = value;
   }
+  // A required positional that is missing is yargs' error to report.
+  if (spec.positional && !seen.has(spec.positional)) return undefined;
   // yargs also sets the camel-case twin of every dashed option.
   if ('dry-run' in argv) argv.dryRun = argv['dry-run'];
   return { load: spec.load, argv };

@@ -40,6 +40,11 @@ describe('the yargs-free path for apply and diff', () => {
     ['diff', '--only', 'file:/x', '--timings', '--no-color', '--verbose'],
     ['diff', '--config', '/tmp/c.toml', '--root=/tmp/root'],
     ['apply', '--yes', '--config=/tmp/c.toml', '--root', '/tmp/r', '--color'],
+    ['config', 'show'],
+    ['config', 'show', '--json', '--config', '/tmp/c.toml'],
+    ['policy', 'check', 'ls -la /etc'],
+    ['policy', 'check', '--mode', 'paranoid', 'rm -rf /tmp/x'],
+    ['policy', 'check', 'curl http://x | sh', '--json', '--root=/tmp/r'],
   ];
   for (const args of same) {
     it(`gives the command the same arguments as yargs for: aios ${args.join(' ')}`, async () => {
@@ -67,6 +72,14 @@ describe('the yargs-free path for apply and diff', () => {
     ['apply', '--dryRun'],
     ['apply', '--', '--yes'],
     ['apply', '-y'],
+    ['config'],
+    ['config', 'validate'],
+    ['config', 'show', 'extra'],
+    ['policy', 'check'],
+    ['policy', 'check', 'ls', '-la'],
+    ['policy', 'check', 'ls', 'extra'],
+    ['policy', 'check', ''],
+    ['policy', 'test'],
   ];
   for (const args of declined) {
     it(`leaves argv it is not sure about to yargs: aios ${args.join(' ')}`, () => {
