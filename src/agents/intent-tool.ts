@@ -60,6 +60,11 @@ export interface IntentToolOptions {
   /** [agents] security_agent: a reviewer made from the provider. */
   securityAgent?: boolean;
   onEvent?: ((event: IntentEvent) => void) | undefined;
+  /**
+   * Exact secret values (API keys) to blank out of everything recorded or returned: a tool's output
+   * may echo one in a form the memory's shape-based redaction does not know.
+   */
+  secrets?: readonly string[] | undefined;
 }
 
 interface AttemptLog {
@@ -79,7 +84,7 @@ export function createIntentTool(opts: IntentToolOptions): Tool<IntentToolArgs> 
     schema: intentToolArgs,
     // What the agent will do is not known in advance; each of its own calls is gated again.
     effect: 'exec',
-    run: (args, ctx) => runIntent(args, ctx, opts),
+    run: async (args, ctx) => scrub(await runIntent(args, ctx, opts), opts.secrets ?? []),
   };
 }
 
@@ -115,7 +120,7 @@ async function runIntent(
   const reviewer: SecurityReviewer | undefined = opts.securityAgent
     ? createSecurityReviewer(provider, ctx.signal ? { signal: ctx.signal } : {})
     : undefined;
-  const recorder = await sessionRecorder(opts, resource, provider);
+  const recorder = await sessionRecorder(opts, resource, provider, opts.secrets ?? []);
   const history: AgentMessage[] = [];
   const log: AttemptLog[] = [];
   const emit = (e: IntentEvent) => opts.onEvent?.(e);
@@ -323,6 +328,7 @@ async function sessionRecorder(
   opts: IntentToolOptions,
   title: string,
   provider: Provider,
+  secrets: readonly string[],
 ): Promise<SessionRecorder> {
   let mem: MemoryStore | undefined;
   let sessionId: string | undefined;
@@ -332,10 +338,10 @@ async function sessionRecorder(
   } catch {
     mem = undefined;
   }
-  const safe = (fn: (m: MemoryStore, id: string) => void) => {
+  const safe = (fn: (m: SessionSink, id: string) => void) => {
     if (!mem || !sessionId) return;
     try {
-      fn(mem, sessionId);
+      fn(scrubbingStore(mem, secrets), sessionId);
     } catch {
       mem = undefined;
     }
@@ -375,6 +381,48 @@ async function sessionRecorder(
       }),
     note: (text) => safe((store, id) => store.addMessage({ sessionId: id, role: 'system', content: text })),
   };
+}
+
+/** A deep copy of `value` with every exact occurrence of a secret replaced. */
+export function scrub<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return value;
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') {
+      let out = v;
+      for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('[REDACTED]');
+      return out;
+    }
+    if (depth > 32 || !v || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, depth + 1)]));
+  };
+  return walk(value, 0) as T;
+}
+
+/** What the session recorder writes to memory. */
+type SessionSink = Pick<MemoryStore, 'addMessage' | 'recordToolCall' | 'recordDecision'>;
+
+/** The store, with every record scrubbed of the given secrets on its way in. */
+function scrubbingStore(mem: MemoryStore, secrets: readonly string[]): SessionSink {
+  if (secrets.length === 0) return mem;
+  return {
+    addMessage: (r) => mem.addMessage(scrub(r, secrets)),
+    recordToolCall: (r) => mem.recordToolCall(scrub(r, secrets)),
+    recordDecision: (r) => mem.recordDecision(scrub(r, secrets)),
+  };
+}
+
+/** The API keys this process could send (env and config); short placeholders are no secret. */
+export function configuredSecrets(config: Config, env: NodeJS.ProcessEnv): string[] {
+  const { llm } = config;
+  const values = [
+    env.OPENAI_API_KEY,
+    env.ANTHROPIC_API_KEY,
+    llm.openai.api_key,
+    llm.anthropic.api_key,
+    llm.ollama.api_key,
+  ];
+  return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.trim().length >= 8))];
 }
 
 /** Parts the reconcile engine hands over when it builds its tools (src/reconcile/engine.ts). */
@@ -417,6 +465,7 @@ export function intentTools(host: IntentHost): (parts: IntentToolParts) => Tool[
       maxTokens: host.config.llm.max_tokens,
       securityAgent: host.config.agents.security_agent,
       onEvent: host.onEvent,
+      secrets: configuredSecrets(host.config, host.env ?? process.env),
     }),
   ];
 }

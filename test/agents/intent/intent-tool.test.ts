@@ -228,4 +228,20 @@ describe('the intent tool', () => {
     );
     expect(provider.requests).toEqual([]);
   });
+
+  it('keeps a planted API key out of memory and out of its output, even when a tool echoes it', async () => {
+    // Not shaped like a known key format: only the exact-value scrub can catch it.
+    const planted = 'plantedvalue0123456789';
+    const echo = { toolCalls: [{ name: 'bash', args: { command: `echo ${planted}` } }] };
+    const { run } = tool([echo, { text: `the key is ${planted}` }], { secrets: [planted] });
+    const result = await run(args({ max_attempts: 1 }));
+    expect(result.output).toContain('bash echo [REDACTED]');
+    expect(result.output).not.toContain(planted);
+    memory.close();
+    const bytes = await fs.readFile(path.join(base, 'memory.db'));
+    expect(bytes.includes(planted)).toBe(false);
+    memory = openMemory(path.join(base, 'memory.db'));
+    const messages = memory.messages(memory.latestSession()?.id ?? '');
+    expect(messages.some((m) => m.content.includes('[REDACTED]'))).toBe(true);
+  });
 });
