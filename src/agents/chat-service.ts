@@ -237,12 +237,31 @@ function resolveSession(
     return found.id;
   }
   if (req.continueLast) {
-    const latest = store.latestSession();
-    if (latest) return latest.id;
+    const latest = latestConversation(store);
+    if (latest) return latest;
   }
   return store.createSession(
     scrub({ title: sessionTitle(req.text), provider: provider.name, model: provider.model }),
   );
+}
+
+/**
+ * Sessions the agent runs on its own, by title: an intent's attempts (src/agents/intent-tool.ts,
+ * `intent:NAME`) and the system agent's diagnoses (src/agents/system-agent.ts). `--continue` means
+ * "my last conversation", so it skips them; `--session ID` still opens any session.
+ */
+export const AGENT_RUN_TITLE_PREFIXES = ['intent:', 'diagnosis: '] as const;
+
+/** The newest session a person had (not one an intent or the system agent ran). */
+function latestConversation(store: MemoryStore): string | undefined {
+  const latest = store.latestSession();
+  if (!latest) return undefined;
+  const isAgentRun = (title: string | null) => AGENT_RUN_TITLE_PREFIXES.some((p) => title?.startsWith(p));
+  if (!isAgentRun(latest.title)) return latest.id;
+  const rows = store.db
+    .prepare('SELECT id, title FROM chat_sessions ORDER BY ts DESC, rowid DESC LIMIT 500')
+    .all() as { id: string; title: string | null }[];
+  return rows.find((r) => !isAgentRun(r.title))?.id;
 }
 
 function recordToolCall(

@@ -156,6 +156,17 @@ describe('createChatService', () => {
     expect(svc.sessions().map((s) => s.id)).toEqual([fourth.sessionId, first.sessionId]);
   });
 
+  it('continues the last conversation, not a session an intent or the system agent ran since', async () => {
+    const { svc, provider, memory } = await service([{ text: 'Hi.' }, { text: 'Again.' }]);
+    const first = await svc.chat({ text: 'hello', source: 'cli' }, io());
+    const later = Date.now() + 1000;
+    memory.createSession({ title: 'intent:hello-page', ts: later });
+    memory.createSession({ title: 'diagnosis: file:/etc/motd', ts: later + 1 });
+    const second = await svc.chat({ text: 'again', continueLast: true, source: 'cli' }, io());
+    expect(second.sessionId).toBe(first.sessionId);
+    expect((provider as ReturnType<typeof scriptedProvider>).requests[1]?.messages).toHaveLength(3);
+  });
+
   it('refuses an unknown session id without storing anything', async () => {
     const { svc, memory } = await service([{ text: 'never' }]);
     await expect(svc.chat({ text: 'hi', sessionId: 'nope', source: 'cli' }, io())).rejects.toThrow(
