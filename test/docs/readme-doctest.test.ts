@@ -119,6 +119,8 @@ describe('README.md walkthrough', { timeout: 240_000 }, () => {
     };
     fs.mkdirSync(path.join(dir, 'guard-root'));
     const r = await runBash(doctestScript(commands), env, home);
+    if (process.env.AIOS_DOCTEST_LOG)
+      fs.writeFileSync(process.env.AIOS_DOCTEST_LOG, `${r.err}\n---\n${r.out}`);
     expect(r.code, `${r.err}\n${r.out}`).toBe(0);
     expect(r.out).toContain('aios manages /etc/motd here');
     expect(r.out + r.err).not.toContain('sk-doctest-planted-key');
@@ -127,7 +129,8 @@ describe('README.md walkthrough', { timeout: 240_000 }, () => {
 
 function runBash(script: string, env: NodeJS.ProcessEnv, cwd?: string) {
   return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const child = spawn('bash', ['-c', script], { env, cwd });
+    // A hung step (a daemon that never answers) fails the test instead of hanging it.
+    const child = spawn('bash', ['-c', script], { env, cwd, timeout: 200_000, killSignal: 'SIGKILL' });
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => {
