@@ -8,9 +8,16 @@ import type { AgentMessage, ModelToolCall } from './agent-types.js';
 
 /** Messages of a long session the model still gets (older turns are left out, whole turns only). */
 export const MAX_HISTORY_MESSAGES = 200;
+/** Characters of history the model still gets (tool results are up to 16 000 each: a long shell
+ *  session would overflow any context window long before 200 messages). */
+export const MAX_HISTORY_CHARS = 120_000;
 const MAX_STORED_ARG_CHARS = 4_000;
 
-export function historyFromRows(rows: ChatMessageRow[], max = MAX_HISTORY_MESSAGES): AgentMessage[] {
+export function historyFromRows(
+  rows: ChatMessageRow[],
+  max = MAX_HISTORY_MESSAGES,
+  maxChars = MAX_HISTORY_CHARS,
+): AgentMessage[] {
   const out: AgentMessage[] = [];
   let open: ModelToolCall[] = [];
   const closeOpen = () => {
@@ -50,11 +57,23 @@ export function historyFromRows(rows: ChatMessageRow[], max = MAX_HISTORY_MESSAG
     }
   }
   closeOpen();
-  if (out.length <= max) return out;
+  // The window: at most `max` messages and `maxChars` characters, counted from the newest.
+  let from = out.length;
+  let chars = 0;
+  while (from > 0 && out.length - from < max) {
+    chars += size(out[from - 1] as AgentMessage);
+    if (chars > maxChars) break;
+    from--;
+  }
+  if (from === 0) return out;
   // Keep whole turns: start at the first user message inside the window.
-  const tail = out.slice(out.length - max);
+  const tail = out.slice(from);
   const start = tail.findIndex((m) => m.role === 'user');
   return start < 0 ? [] : tail.slice(start);
+}
+
+function size(m: AgentMessage): number {
+  return m.content.length + (m.role === 'assistant' && m.toolCalls ? JSON.stringify(m.toolCalls).length : 0);
 }
 
 function toolCallsOf(value: unknown): ModelToolCall[] {

@@ -63,6 +63,22 @@ describe('historyFromRows', () => {
     expect(history).toHaveLength(4);
   });
 
+  it('keeps the history within a character budget, whole turns only', () => {
+    const rows = [];
+    for (let i = 0; i < 5; i++) {
+      rows.push(
+        row('user', `q${i}`),
+        assistantCalling(`k${i}`),
+        toolAnswer(`k${i}`, 'z'.repeat(1_000)),
+        row('assistant', `a${i}`),
+      );
+    }
+    const history = historyFromRows(rows, 200, 2_500);
+    // Two turns of ~1 100 characters fit; the third would not.
+    expect(history.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(['q3', 'q4']);
+    expect(historyFromRows(rows, 200, 10).length).toBe(0);
+  });
+
   it('ignores malformed stored tool calls', () => {
     const history = historyFromRows([
       row('user', 'x'),
