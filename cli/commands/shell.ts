@@ -103,6 +103,9 @@ export async function runShell(
       io.err('(Ctrl-D or /exit leaves the shell)');
       rl.write(null, { ctrl: true, name: 'u' });
       rl.prompt();
+    } else {
+      // Not a terminal (a script): an interrupt between turns ends the input, like a Ctrl-D.
+      rl.close();
     }
   };
   rl.on('SIGINT', onInterrupt);

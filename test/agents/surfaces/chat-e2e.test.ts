@@ -6,6 +6,7 @@ import { startFakeAnthropic } from '../../fixtures/fake-llm/fake-anthropic.js';
 import { type FakeServer, startFakeOpenAI } from '../../fixtures/fake-llm/fake-openai.js';
 import {
   aios,
+  aiosOnTty,
   type ChatBox,
   chatEnv,
   filesContaining,
@@ -204,5 +205,25 @@ describe('aios chat in process', { timeout: 60_000 }, () => {
     expect(r.out).toContain('security mode: normal');
     expect(fake.chatRequests).toHaveLength(1);
     expect(r.out + r.err).not.toContain(PLANTED_KEY);
+  });
+
+  it('shell on a terminal: Ctrl-C cancels the answer in flight, not the shell; history is redacted', async () => {
+    box = await makeChatBox('aios-shell-tty-');
+    fake = await startFakeOpenAI([{ text: 'Too slow.', delayMs: 20_000 }, { text: 'Quick answer.' }], {
+      apiKey: PLANTED_KEY,
+    });
+    const tty = aiosOnTty(box, ['shell'], chatEnv(box, { OPENAI_BASE_URL: fake.url }));
+    await tty.until('prompt', () => tty.output().includes('aios> '));
+    tty.send('slow question password=hunter2secret\r');
+    await tty.until('request sent', () => fake?.chatRequests.length === 1);
+    tty.send('\u0003');
+    await tty.until('cancelled', () => tty.output().includes('turn cancelled'));
+    tty.send('fast question\r');
+    await tty.until('second answer', () => tty.output().includes('Quick answer.'));
+    tty.send('\u0004');
+    expect(await tty.end()).toBe(0);
+    expect(tty.output()).not.toContain('Too slow.');
+    const history = fs.readFileSync(path.join(box.data, 'shell_history'), 'utf8');
+    expect(history).toBe('slow question password=[REDACTED]\nfast question\n');
   });
 });

@@ -218,6 +218,9 @@ describe('aios chat through the daemon', { timeout: 90_000 }, () => {
     expect(status.code).toBe(0);
     expect(status.out).toContain('diagnosis of file:/blocked/app.conf');
     expect(status.out).toContain('Cause: /blocked is a regular file, not a directory.');
+    const json = JSON.parse((await aios(box, ['status', '--json'], env)).out);
+    expect(json.diagnosis).toMatchObject({ resource: 'file:/blocked/app.conf' });
+    expect(json.diagnosis.text).toContain('Proposed fix: remove it or move the file.');
     const history = await aios(box, ['history', '--kind', 'chat'], env);
     expect(history.out).toContain('assistant: Cause: /blocked is a regular file');
     // Nothing was applied: the blocking file is as it was.

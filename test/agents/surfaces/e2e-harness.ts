@@ -131,3 +131,35 @@ export function lastToolContent(body: any): string {
   const tool = [...msgs].reverse().find((m) => m.role === 'tool');
   return typeof tool?.content === 'string' ? tool.content : JSON.stringify(tool?.content ?? '');
 }
+
+/** `aios ARGS` on a pseudo-terminal (util-linux `script`), driven by the test through `send`. */
+export function aiosOnTty(box: ChatBox, args: string[], env: NodeJS.ProcessEnv) {
+  const command = [process.execPath, AIOS, ...args, '--config', box.config].map(shellQuote).join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...env, TERM: 'dumb' } });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return {
+    output: () => out,
+    send: (text: string) => child.stdin.write(text),
+    async until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
+      const deadline = Date.now() + ms;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`${what} did not happen; output:\n${out}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async end(ms = 15_000): Promise<number | null> {
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+      const code = await closed;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
