@@ -465,7 +465,16 @@ export class MemoryStore {
   /** Rows that have no vector for `model` yet, newest first, with the stored (redacted) text to
    *  embed. Never anything else: what was not stored cannot be embedded. */
   pendingVectors(model: string, opts: { limit?: number } = {}): PendingRow[] {
-    return this.vectorIndex().pending(model, clampLimit(opts.limit, 64));
+    const index = this.vectorIndex();
+    if (index.hasUndiscovered(model)) this.transaction(() => index.discover(model));
+    const limit = clampLimit(opts.limit, 64);
+    for (;;) {
+      const rows = index.pending(model, limit);
+      const gone = rows.filter((r) => r.text === '');
+      if (gone.length === 0 || !index.holds(model)) return rows.filter((r) => r.text !== '');
+      // Rows deleted since they were entered: marked, so the next look does not meet them again.
+      this.transaction(() => index.forget(gone));
+    }
   }
 
   /** Stores the caller's embeddings of pending rows; see VectorIndex.store for the model rules. */

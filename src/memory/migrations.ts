@@ -219,8 +219,8 @@ CREATE INDEX IF NOT EXISTS audit_log_ts ON audit_log(ts);
 // whose extension failed to load stays fully usable for everything else.
 const v3 = `
 -- The one embedding model the index holds; its dimension is fixed by the first vector stored.
--- checked_upto: every embeddable memory_fts rowid <= it has a vector_keys row (the pending scan
--- starts above it, so a fully indexed memory costs nothing to check).
+-- checked_upto: the shared id up to which rows have been entered in vector_keys (ids only grow, so
+-- rows above it are the new ones, found through each table's primary key).
 CREATE TABLE IF NOT EXISTS vector_meta (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   model TEXT NOT NULL,
@@ -228,12 +228,14 @@ CREATE TABLE IF NOT EXISTS vector_meta (
   created_ts INTEGER NOT NULL,
   checked_upto INTEGER NOT NULL DEFAULT 0
 );
--- Which memory rows (memory_fts rowid = id * 8 + kind code) the index has dealt with:
--- embedded = 1 has a vector in memory_vec, 0 had no text worth embedding.
+-- Every embeddable memory row the index knows (fts_rowid = memory_fts rowid = id * 8 + kind code):
+-- embedded = 0 waits for a vector, 1 has one in memory_vec, 2 needs none (its row is gone).
 CREATE TABLE IF NOT EXISTS vector_keys (
   fts_rowid INTEGER PRIMARY KEY,
   embedded INTEGER NOT NULL
 );
+-- The pending rows, newest first, without walking the done ones.
+CREATE INDEX IF NOT EXISTS vector_keys_pending ON vector_keys(fts_rowid) WHERE embedded = 0;
 `;
 
 const MIGRATIONS: string[] = [v1, v2, v3];

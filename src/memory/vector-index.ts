@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { AiosError } from '../errors.js';
-import { KIND_CODE, MEMORY_KINDS, type MemoryKind } from './migrations.js';
+import { FTS_SOURCES, KIND_CODE, MEMORY_KINDS, type MemoryKind } from './migrations.js';
 
 /**
  * Kinds that get vectors. Audit rows repeat the decisions and tool calls they chain, and a
@@ -60,7 +60,8 @@ export interface VectorMatch {
 }
 
 const KIND_BY_CODE = new Map<number, MemoryKind>(MEMORY_KINDS.map((k) => [KIND_CODE[k], k]));
-const KIND_CODES_SQL = VECTOR_KINDS.map((k) => KIND_CODE[k]).join(',');
+// Per kind: its table and the key expression of its rows (every VECTOR_KINDS table has an `id` key).
+const SOURCES = VECTOR_KINDS.map((k) => ({ table: FTS_SOURCES[k].table, key: `id * 8 + ${KIND_CODE[k]}` }));
 
 export function vectorKey(kind: MemoryKind, id: number): number {
   return id * 8 + KIND_CODE[kind];
@@ -117,18 +118,57 @@ export class VectorIndex {
   }
 
   /** Rows without a vector for `model`, newest first (the newest history matters most when a
-   *  bounded batch is all a search can afford). A model the index does not hold: every row. */
+   *  bounded batch is all a search can afford). A model the index does not hold: every row.
+   *  Call discover() first (in a write transaction) when hasUndiscovered(model). */
   pending(model: string, limit: number): PendingRow[] {
-    const rows = this.stmt(
-      `SELECT rowid AS key, body FROM memory_fts ${this.pendingWhere(model)} ORDER BY rowid DESC LIMIT ?`,
-    ).all(this.scanFrom(model), Math.max(0, Math.floor(limit))) as { key: number; body: string }[];
-    return rows.map((r) => ({ ...fromKey(r.key), text: embedText(r.body) }));
+    const n = Math.max(0, Math.floor(limit));
+    const keys = this.holds(model)
+      ? (this.stmt('SELECT fts_rowid FROM vector_keys WHERE embedded = 0 ORDER BY fts_rowid DESC LIMIT ?')
+          .pluck()
+          .all(n) as number[])
+      : this.newestKeys(n);
+    const body = this.stmt('SELECT body FROM memory_fts WHERE rowid = ?').pluck();
+    const rows: PendingRow[] = [];
+    for (const key of keys) {
+      const text = body.get(key) as string | undefined;
+      // A row deleted after it was entered has nothing to embed; forget() marks it.
+      rows.push({ ...fromKey(key), text: text === undefined ? '' : embedText(text) });
+    }
+    return rows;
   }
 
   pendingCount(model: string): number {
-    return this.stmt(`SELECT count(*) FROM memory_fts ${this.pendingWhere(model)}`)
-      .pluck()
-      .get(this.scanFrom(model)) as number;
+    if (!this.holds(model)) return this.countAbove(0);
+    const waiting = this.stmt('SELECT count(*) FROM vector_keys WHERE embedded = 0').pluck().get() as number;
+    return waiting + this.countAbove(this.meta()?.checkedUpto ?? 0);
+  }
+
+  /** Rows were added since the index last looked (ids only grow: one comparison). */
+  hasUndiscovered(model: string): boolean {
+    const meta = this.meta();
+    return meta !== undefined && meta.model === model && this.lastId() > meta.checkedUpto;
+  }
+
+  /** Enters the rows added since the last look as pending, through each table's primary key: the
+   *  cost is the number of new rows, never the size of the history. Call inside a write transaction. */
+  discover(model: string): void {
+    const meta = this.meta();
+    if (meta === undefined || meta.model !== model) return;
+    const upto = this.lastId();
+    if (upto <= meta.checkedUpto) return;
+    for (const { table, key } of SOURCES) {
+      this.stmt(
+        `INSERT OR IGNORE INTO vector_keys(fts_rowid, embedded) SELECT ${key}, 0 FROM ${table} WHERE id > ?`,
+      ).run(meta.checkedUpto);
+    }
+    this.stmt('UPDATE vector_meta SET checked_upto = ? WHERE id = 1').run(upto);
+  }
+
+  /** Marks pending rows whose memory row is gone as needing no vector. Call inside a write
+   *  transaction. */
+  forget(rows: readonly { kind: MemoryKind; id: number }[]): void {
+    const mark = this.stmt('UPDATE vector_keys SET embedded = 2 WHERE fts_rowid = ? AND embedded = 0');
+    for (const r of rows) mark.run(vectorKey(r.kind, r.id));
   }
 
   /** Embedded rows (vectors) of the index, whatever the model. */
@@ -164,21 +204,27 @@ export class VectorIndex {
     }
     // Without a vector there is no dimension to create an index with: leave such rows pending.
     if (meta === undefined || meta.model !== model) return { stored: 0, ...(notice ? { notice } : {}) };
-    const seen = this.stmt('SELECT 1 FROM vector_keys WHERE fts_rowid = ?').pluck();
-    const addKey = this.stmt('INSERT INTO vector_keys(fts_rowid, embedded) VALUES (?, ?)');
+    // Rows stored before this call was prepared stay as they are: another process got there first.
+    const state = this.stmt('SELECT embedded FROM vector_keys WHERE fts_rowid = ?').pluck();
+    const setKey = this.stmt(
+      `INSERT INTO vector_keys(fts_rowid, embedded) VALUES (?, ?)
+       ON CONFLICT(fts_rowid) DO UPDATE SET embedded = excluded.embedded`,
+    );
     const addVec = this.stmt('INSERT INTO memory_vec(rowid, embedding, kind) VALUES (?, ?, ?)');
     let stored = 0;
     for (const item of items) {
       const key = vectorKey(item.kind, item.id);
-      if (seen.get(key) !== undefined) continue;
-      addKey.run(key, item.vector ? 1 : 0);
+      const current = state.get(key) as number | undefined;
+      if (current !== undefined && current !== 0) continue;
+      setKey.run(key, item.vector ? 1 : 2);
       if (item.vector) {
         // vec0 takes only integer rowids, and better-sqlite3 binds a JS number as a float.
         addVec.run(BigInt(key), item.vector, BigInt(KIND_CODE[item.kind]));
         stored += 1;
       }
     }
-    this.advanceWatermark(meta.checkedUpto);
+    // Whatever else exists now is entered as pending (rows from before a re-created index too).
+    this.discover(model);
     return { stored, ...(notice ? { notice } : {}) };
   }
 
@@ -204,18 +250,30 @@ export class VectorIndex {
     if (!this.support.ok) throw new AiosError(`vector search is off: ${this.support.reason}`);
   }
 
-  /** Rows above `?` of an embeddable kind that the index has not dealt with. */
-  private pendingWhere(model: string): string {
-    const meta = this.meta();
-    const fresh = meta === undefined || meta.model !== model;
-    return `WHERE rowid > ? AND (rowid & 7) IN (${KIND_CODES_SQL})${
-      fresh ? '' : ' AND NOT EXISTS (SELECT 1 FROM vector_keys WHERE fts_rowid = memory_fts.rowid)'
-    }`;
+  holds(model: string): boolean {
+    return this.meta()?.model === model;
   }
 
-  private scanFrom(model: string): number {
-    const meta = this.meta();
-    return meta !== undefined && meta.model === model ? meta.checkedUpto : 0;
+  private lastId(): number {
+    return this.stmt('SELECT value FROM id_counter WHERE id = 1').pluck().get() as number;
+  }
+
+  /** The newest `n` embeddable rows across kinds, each table walked backwards by its key. */
+  private newestKeys(n: number): number[] {
+    const branches = SOURCES.map(
+      ({ table, key }) => `SELECT * FROM (SELECT ${key} AS k FROM ${table} ORDER BY id DESC LIMIT @n)`,
+    );
+    return this.stmt(`SELECT k FROM (${branches.join(' UNION ALL ')}) ORDER BY k DESC LIMIT @n`)
+      .pluck()
+      .all({ n }) as number[];
+  }
+
+  private countAbove(id: number): number {
+    let total = 0;
+    for (const { table } of SOURCES) {
+      total += this.stmt(`SELECT count(*) FROM ${table} WHERE id > ?`).pluck().get(id) as number;
+    }
+    return total;
   }
 
   private recreate(model: string, dim: number, old: VectorMeta | undefined): string {
@@ -237,26 +295,6 @@ export class VectorIndex {
         ? `embedding model ${model} now returns ${dim} dimensions instead of ${old.dim}`
         : `embedding model changed from ${old.model} to ${model}`;
     return `${why}: vector index re-created, every row will be embedded again`;
-  }
-
-  /** Moves checked_upto to just below the oldest row still pending (or to the newest row when none
-   *  is): the next pending scan starts there. Ids only grow, so nothing can appear below it later. */
-  private advanceWatermark(from: number): void {
-    const oldest = this.stmt(
-      `SELECT rowid FROM memory_fts WHERE rowid > ? AND (rowid & 7) IN (${KIND_CODES_SQL})
-         AND NOT EXISTS (SELECT 1 FROM vector_keys WHERE fts_rowid = memory_fts.rowid)
-       ORDER BY rowid LIMIT 1`,
-    )
-      .pluck()
-      .get(from) as number | undefined;
-    const upto =
-      oldest !== undefined
-        ? oldest - 1
-        : // ORDER BY rowid DESC LIMIT 1: FTS5 answers it from the end of its rowid order; max() scans.
-          ((this.stmt('SELECT rowid FROM memory_fts ORDER BY rowid DESC LIMIT 1').pluck().get() as
-            | number
-            | undefined) ?? from);
-    if (upto > from) this.stmt('UPDATE vector_meta SET checked_upto = ? WHERE id = 1').run(upto);
   }
 
   private stmt(sql: string): Database.Statement {

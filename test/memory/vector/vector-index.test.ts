@@ -128,29 +128,52 @@ describe('the vector index', () => {
     expect(row?.text).not.toMatch(/\s\s|\n/);
   });
 
-  it('finds only new rows pending after everything was indexed, without rescanning old ones', () => {
+  it('finds only new rows pending after everything was indexed, through the shared id', () => {
     for (let i = 0; i < 20; i++) mem.recordCommand({ argv: ['echo', String(i)] });
     indexAll(mem);
     expect(mem.pendingVectors(MODEL)).toEqual([]);
-    const upto = mem.db.prepare('SELECT checked_upto FROM vector_meta').pluck().get() as number;
-    const newest = mem.db.prepare('SELECT max(rowid) FROM memory_fts').pluck().get() as number;
-    expect(upto).toBe(newest);
+    const checked = () => mem.db.prepare('SELECT checked_upto FROM vector_meta').pluck().get() as number;
+    expect(checked()).toBe(20);
     const fresh = mem.recordCommand({ argv: ['echo', 'new'] });
-    expect(mem.pendingVectors(MODEL).map((p) => p.id)).toEqual([fresh]);
     expect(mem.vectorStatus(MODEL).pending).toBe(1);
+    expect(mem.pendingVectors(MODEL).map((p) => p.id)).toEqual([fresh]);
+    expect(checked()).toBe(fresh);
+    const waiting = mem.db.prepare('SELECT fts_rowid FROM vector_keys WHERE embedded = 0').pluck().all();
+    expect(waiting).toEqual([fresh * 8 + 1]);
   });
 
-  it('keeps the watermark below the oldest row still pending when a batch covered only newer ones', () => {
+  it('hands out the older rows next when a batch covered only the newest', () => {
     const ids = Array.from({ length: 6 }, (_, i) => mem.recordCommand({ argv: ['echo', String(i)] }));
     const newest = mem.pendingVectors(MODEL, { limit: 2 });
+    expect(newest.map((p) => p.id)).toEqual([ids[5], ids[4]]);
     mem.storeVectors(
       MODEL,
       newest.map((p) => ({ kind: p.kind, id: p.id, vector: wordEmbedding(p.text, DIM) })),
     );
-    const rest = mem.pendingVectors(MODEL, { limit: 100 }).map((p) => p.id);
-    expect(rest).toEqual(ids.slice(0, 4).reverse());
-    const upto = mem.db.prepare('SELECT checked_upto FROM vector_meta').pluck().get() as number;
-    expect(upto).toBe((ids[0] as number) * 8 + 1 - 1);
+    expect(mem.pendingVectors(MODEL, { limit: 100 }).map((p) => p.id)).toEqual(ids.slice(0, 4).reverse());
+    const states = mem.db.prepare('SELECT embedded, count(*) AS n FROM vector_keys GROUP BY embedded').all();
+    expect(states).toEqual([
+      { embedded: 0, n: 4 },
+      { embedded: 1, n: 2 },
+    ]);
+  });
+
+  it('forgets a pending row that was deleted before it got a vector', () => {
+    const a = mem.recordCommand({ argv: ['echo', 'a'] });
+    indexAll(mem);
+    const gone = mem.recordCommand({ argv: ['echo', 'gone'] });
+    const kept = mem.recordCommand({ argv: ['echo', 'kept'] });
+    expect(mem.pendingVectors(MODEL).map((p) => p.id)).toEqual([kept, gone]);
+    mem.db.prepare('DELETE FROM commands WHERE id = ?').run(gone);
+    expect(mem.pendingVectors(MODEL).map((p) => p.id)).toEqual([kept]);
+    expect(
+      mem.db
+        .prepare('SELECT embedded FROM vector_keys WHERE fts_rowid = ?')
+        .pluck()
+        .get(gone * 8 + 1),
+    ).toBe(2);
+    expect(mem.vectorStatus(MODEL)).toMatchObject({ vectors: 1, pending: 1 });
+    expect(a).toBeLessThan(gone);
   });
 
   it('skips rows another process indexed first instead of failing', () => {
