@@ -112,6 +112,16 @@ describe('aios doctor', () => {
     expect(text.out).toContain(`fix: chmod o-w ${u.data}`);
   });
 
+  it('fails a specs dir another user owns: that user could steer what root applies', () => {
+    const u = userInstall();
+    fs.chownSync(u.specs, 65534, 65534);
+    const { code, report } = doctor(u.env);
+    expect(code).toBe(1);
+    expect(failed(report)).toEqual([
+      expect.objectContaining({ id: 'path:specs dir', fix: `chown root ${u.specs}` }),
+    ]);
+  });
+
   it('fails a broken config naming file and line, and skips what needs it', () => {
     const u = userInstall();
     const lines = fs.readFileSync(u.config, 'utf8').split('\n');

@@ -1,10 +1,11 @@
 // End to end: `aios init` through the built CLI, in temp homes and temp roots only: what it creates
 // (paths, modes, owners, the unit and its enable link, the group), that a second run changes nothing,
 // and that an existing config is never overwritten.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { aios, cleanEnv, fingerprint, modeOf, seedRoot, tempDir } from './install-helpers.js';
+import { AIOS, aios, cleanEnv, fingerprint, modeOf, seedRoot, tempDir } from './install-helpers.js';
 
 const made: string[] = [];
 function dir(prefix: string): string {
@@ -74,6 +75,30 @@ describe('aios init --user', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('mode 0755, init would make 0700 (left as is)');
     expect(modeOf(path.join(home, '.local/share/aios'))).toBe('0755');
+  });
+
+  it('defaults to --user for an ordinary user, owned by that user, and refuses --system on /', () => {
+    const home = dir('aios-init-nobody-');
+    fs.chownSync(home, 65534, 65534);
+    const asNobody = (args: string[]) =>
+      spawnSync(process.execPath, [AIOS, ...args], {
+        uid: 65534,
+        gid: 65534,
+        env: cleanEnv(home),
+        encoding: 'utf8',
+      });
+    const refused = asNobody(['init', '--system']);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('run it as root, or use --user');
+    expect(fs.readdirSync(home)).toEqual([]);
+
+    const r = asNobody(['init']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('aios init --user');
+    for (const p of ['.config/aios', '.config/aios/config.toml', '.local/share/aios']) {
+      expect(fs.statSync(path.join(home, p)).uid).toBe(65534);
+    }
+    expect(asNobody(['doctor']).status).toBe(0);
   });
 
   it('refuses --system together with --user', () => {
