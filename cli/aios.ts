@@ -2,15 +2,23 @@
 // The `aios` entry point. It only chooses which build of cli/main.ts to run: the bundle that
 // scripts/bundle.mjs makes (dist/cli/aios-bundle.js: a few chunks instead of ~300 small ES modules,
 // the larger part of start-up, see bench/README.md), or the plain tsc output. The bundle is used
-// only while it is as new as the tsc output: its stamp records dist/.tsbuildinfo as it was when the
-// bundle was made, so a `tsc` run after it (new code in dist/) is never shadowed by an old bundle.
+// only while it belongs to the tsc output beside it: its stamp records dist/.tsbuildinfo as it was
+// when the bundle was made (size:mtime, then its sha1 for copies that lost the mtime, such as an
+// npm-packed install), so a `tsc` run after the bundle (new code in dist/) is never shadowed by it.
 import { readFileSync, statSync } from 'node:fs';
 
 function bundleIsCurrent(): boolean {
   try {
-    const stamp = readFileSync(new URL('aios-bundle.stamp', import.meta.url), 'utf8').trim();
-    const info = statSync(new URL('../.tsbuildinfo', import.meta.url), { throwIfNoEntry: false });
-    return stamp === (info ? `${info.size}:${info.mtimeMs}` : 'none');
+    const [quick, sha1] = readFileSync(new URL('aios-bundle.stamp', import.meta.url), 'utf8').split('\n');
+    const infoUrl = new URL('../.tsbuildinfo', import.meta.url);
+    const info = statSync(infoUrl, { throwIfNoEntry: false });
+    // No build info: no tsc has run here since the package was built (or it was packed without it).
+    if (!info) return true;
+    if (quick === `${info.size}:${info.mtimeMs}`) return true;
+    if (!sha1) return false;
+    // Only on this rarer path: a copy whose mtime changed (npm pack sets a fixed one).
+    const { createHash } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
+    return sha1 === createHash('sha1').update(readFileSync(infoUrl)).digest('hex');
   } catch {
     return false;
   }

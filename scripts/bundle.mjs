@@ -11,7 +11,8 @@
 // packages stay external: they load their .node files relative to their own install directory.
 // An import that does not resolve (another engineer's file not written yet) becomes a module that
 // throws when loaded, as the plain build would at run time, instead of failing the whole build.
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
@@ -85,8 +86,11 @@ export async function bundle() {
       },
     },
   });
-  const info = statSync(path.join(repo, 'dist/.tsbuildinfo'), { throwIfNoEntry: false });
-  writeFileSync(stampFile, `${info ? `${info.size}:${info.mtimeMs}` : 'none'}\n`);
+  // What cli/aios.ts compares: the tsc build info's size:mtime, then its sha1 (see there).
+  const infoFile = path.join(repo, 'dist/.tsbuildinfo');
+  const info = statSync(infoFile, { throwIfNoEntry: false });
+  const sha1 = info ? createHash('sha1').update(readFileSync(infoFile)).digest('hex') : '';
+  writeFileSync(stampFile, `${info ? `${info.size}:${info.mtimeMs}` : 'none'}\n${sha1}\n`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bundle();

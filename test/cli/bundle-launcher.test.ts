@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,7 +27,8 @@ function tree(name: string, opts: { stamp?: string; buildinfo?: string }): strin
 
 function stampOf(file: string): string {
   const st = fs.statSync(file);
-  return `${st.size}:${st.mtimeMs}\n`;
+  const sha1 = createHash('sha1').update(fs.readFileSync(file)).digest('hex');
+  return `${st.size}:${st.mtimeMs}\n${sha1}\n`;
 }
 
 function runs(entry: string): string {
@@ -46,8 +48,20 @@ describe('the aios launcher', () => {
   });
 
   it('runs the plain build after a later tsc run changed the build info', () => {
-    const entry = tree('stale', { buildinfo: '{"version":"5","more":1}', stamp: '1:1\n' });
+    const entry = tree('stale', { buildinfo: '{"version":"5"}' });
+    const info = path.join(temp, 'stale/dist/.tsbuildinfo');
+    const stamp = stampOf(info);
+    fs.writeFileSync(info, '{"version":"6"}');
+    fs.writeFileSync(path.join(path.dirname(entry), 'aios-bundle.stamp'), stamp);
     expect(runs(entry)).toBe('plain');
+  });
+
+  it('runs the bundle of a copy whose build info kept its content but not its mtime (npm pack)', () => {
+    const entry = tree('packed-copy', { buildinfo: '{"version":"5"}' });
+    const info = path.join(temp, 'packed-copy/dist/.tsbuildinfo');
+    fs.writeFileSync(path.join(path.dirname(entry), 'aios-bundle.stamp'), stampOf(info));
+    fs.utimesSync(info, new Date('1985-10-26T08:15:00Z'), new Date('1985-10-26T08:15:00Z'));
+    expect(runs(entry)).toBe('bundle');
   });
 
   it('runs the plain build when no bundle was made', () => {
@@ -55,8 +69,8 @@ describe('the aios launcher', () => {
     expect(runs(entry)).toBe('plain');
   });
 
-  it('runs the bundle of a build without build info when the stamp says so', () => {
-    const entry = tree('packed', { stamp: 'none\n' });
+  it('runs the bundle when there is no build info at all (no tsc ran after it)', () => {
+    const entry = tree('packed', { stamp: '12:34\nabc\n' });
     expect(runs(entry)).toBe('bundle');
   });
 });
@@ -65,9 +79,11 @@ describe('the built CLI', () => {
   it('runs from the bundle when the build made one, else from the plain build', () => {
     const stamp = path.resolve('dist/cli/aios-bundle.stamp');
     const info = path.resolve('dist/.tsbuildinfo');
+    // The launcher's rule, restated: a stamp, and build info that is absent or the same.
     const current =
       fs.existsSync(stamp) &&
-      fs.readFileSync(stamp, 'utf8').trim() === (fs.existsSync(info) ? stampOf(info).trim() : 'none');
+      (!fs.existsSync(info) ||
+        fs.readFileSync(stamp, 'utf8').split('\n')[1] === stampOf(info).split('\n')[1]);
     const file = path.join(temp, 'imports.txt');
     const r = spawnSync(
       process.execPath,
