@@ -40,6 +40,30 @@ export function scrubEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return out;
 }
 
+/**
+ * aios's own credentials (the LLM providers' keys, in their env names and as config overrides).
+ * No tool needs them, and a command the agent runs could print them back to the model, so every
+ * process a tool starts goes without them, sandboxed or not.
+ */
+export function isAiosCredentialName(name: string): boolean {
+  const upper = name.toUpperCase();
+  return (
+    upper === 'OPENAI_API_KEY' ||
+    upper === 'ANTHROPIC_API_KEY' ||
+    upper === 'ANTHROPIC_AUTH_TOKEN' ||
+    (upper.startsWith('AIOS_') && upper.endsWith('API_KEY'))
+  );
+}
+
+/** A copy of `env` without aios's own credentials (see isAiosCredentialName). */
+export function withoutAiosCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && !isAiosCredentialName(k)) out[k] = v;
+  }
+  return out;
+}
+
 /** The bwrap command line that runs `command` inside the sandbox. */
 export function bwrapCommand(command: string[], spec: SandboxSpec): string[] {
   const args = [

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { resolveInRoot } from '../host/fs-resolve.js';
 import type { RunResult } from '../host/process-runner.js';
-import { bwrapCommand, probeSandbox, scrubEnv } from '../host/sandbox.js';
+import { bwrapCommand, probeSandbox, scrubEnv, withoutAiosCredentials } from '../host/sandbox.js';
 import type { Effect } from '../types.js';
 import type { ToolContext, ToolResult } from './tool.js';
 
@@ -45,7 +45,7 @@ export async function runExec(ctx: ToolContext, req: ExecRequest): Promise<ExecO
     };
   }
   const timeoutSec = req.timeoutSec ?? DEFAULT_TIMEOUT_SEC;
-  const baseEnv = ctx.sandbox ? scrubEnv(process.env) : { ...process.env };
+  const baseEnv = ctx.sandbox ? scrubEnv(process.env) : withoutAiosCredentials(process.env);
   const env: NodeJS.ProcessEnv = { ...baseEnv, AIOS_ROOT: ctx.root.root, ...req.env };
   let command = req.command;
   if (ctx.sandbox) {

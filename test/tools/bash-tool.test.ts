@@ -23,6 +23,21 @@ describe('bash', () => {
     expect(await bash({ command: 'true' })).toMatchObject({ ok: true, exitCode: 0 });
   });
 
+  it("never hands aios's own provider keys to the commands it runs, sandboxed or not", async () => {
+    const saved = { ...process.env };
+    process.env.OPENAI_API_KEY = 'sk-planted-openai';
+    process.env.AIOS_LLM__ANTHROPIC__API_KEY = 'sk-planted-anthropic';
+    process.env.AIOS_TEST_PLAIN = 'kept';
+    try {
+      const r = await bash({ command: 'env' });
+      expect(r.ok).toBe(true);
+      expect(r.output).not.toContain('sk-planted');
+      expect(r.output).toContain('AIOS_TEST_PLAIN=kept');
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('runs in the root by default and in a cwd given as a host path', async () => {
     expect((await bash({ command: 'pwd' })).output.trim()).toBe(t.dir);
     expect((await bash({ command: 'pwd', cwd: '/etc' })).output.trim()).toBe(t.real('etc'));
