@@ -17,8 +17,8 @@ import type {
 } from '../agent-types.js';
 import { anthropicStopReason, toAnthropicMessages, toAnthropicTools } from './anthropic-wire.js';
 import { CallGuard } from './call-guard.js';
+import { makeProviderFetch } from './provider-fetch.js';
 import type { ProviderSettings } from './provider-settings.js';
-import { makeRetryAfterFetch } from './retry-after-fetch.js';
 import { translateError } from './sdk-errors.js';
 import { toolCall } from './tool-args.js';
 
@@ -60,7 +60,7 @@ export class AnthropicProvider implements Provider {
           baseURL: this.settings.baseURL,
           timeout: this.settings.timeoutMs,
           maxRetries: this.settings.maxRetries,
-          fetch: makeRetryAfterFetch(),
+          fetch: makeProviderFetch({ idleMs: this.settings.timeoutMs }),
           // SDK 1.x sends the key as `Authorization: Bearer`; the API's documented header (and what
           // compatible proxies and test servers check) is `x-api-key`. Send both, same key.
           defaultHeaders: { 'x-api-key': this.settings.apiKey },
@@ -71,7 +71,7 @@ export class AnthropicProvider implements Provider {
   }
 
   async complete(req: CompletionRequest): Promise<CompletionResult> {
-    const guard = new CallGuard(req.signal, this.settings.timeoutMs);
+    const guard = new CallGuard(req.signal);
     const params: MessageCreateParamsNonStreaming = {
       model: this.model,
       max_tokens: req.maxTokens,
@@ -87,7 +87,6 @@ export class AnthropicProvider implements Provider {
     } catch (error) {
       throw translateError(error, {
         settings: this.settings,
-        timedOut: guard.timedOut,
         cancelled: guard.cancelled,
       });
     } finally {
@@ -120,14 +119,12 @@ export class AnthropicProvider implements Provider {
   ): Promise<CompletionResult> {
     const client = await this.sdk();
     const stream = await client.messages.create({ ...params, stream: true }, { signal: guard.signal });
-    guard.touch();
     let text = '';
     let model = '';
     let stop: string | null | undefined;
     const usage: Usage = { inputTokens: 0, outputTokens: 0 };
     const tools = new Map<number, { id: string; name: string; json: string; input: unknown }>();
     for await (const event of stream) {
-      guard.touch();
       switch (event.type) {
         case 'message_start':
           model = event.message.model;

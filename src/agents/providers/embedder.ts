@@ -34,7 +34,7 @@ export class OpenAICompatibleEmbedder implements Embedder {
   }
 
   private async batch(input: string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    const guard = new CallGuard(signal, this.settings.timeoutMs);
+    const guard = new CallGuard(signal);
     try {
       const client = await this.sdk();
       const res = await guard.run(() =>
@@ -51,7 +51,6 @@ export class OpenAICompatibleEmbedder implements Embedder {
     } catch (error) {
       throw translateError(error, {
         settings: this.settings,
-        timedOut: guard.timedOut,
         cancelled: guard.cancelled,
       });
     } finally {

@@ -18,8 +18,8 @@ import type {
 } from '../agent-types.js';
 import { CallGuard } from './call-guard.js';
 import { openAIStopReason, toOpenAIMessages, toOpenAITools } from './openai-wire.js';
+import { makeProviderFetch } from './provider-fetch.js';
 import type { ProviderSettings } from './provider-settings.js';
-import { makeRetryAfterFetch } from './retry-after-fetch.js';
 import { translateError } from './sdk-errors.js';
 import { argumentText, toolCall } from './tool-args.js';
 
@@ -35,7 +35,7 @@ export async function openAIClient(settings: ProviderSettings): Promise<OpenAI> 
     baseURL: settings.baseURL,
     timeout: settings.timeoutMs,
     maxRetries: settings.maxRetries,
-    fetch: makeRetryAfterFetch(),
+    fetch: makeProviderFetch({ idleMs: settings.timeoutMs }),
     // Explicit nulls: the SDK would otherwise read OPENAI_ORG_ID / OPENAI_PROJECT_ID itself and send
     // them to whatever server base_url names (an ollama box, a proxy).
     organization: null,
@@ -89,7 +89,7 @@ export class OpenAIProvider implements Provider {
   }
 
   private async attempt(req: CompletionRequest): Promise<CompletionResult> {
-    const guard = new CallGuard(req.signal, this.settings.timeoutMs);
+    const guard = new CallGuard(req.signal);
     const params: ChatCompletionCreateParamsNonStreaming = {
       model: this.model,
       messages: toOpenAIMessages(req.system, req.messages),
@@ -107,7 +107,6 @@ export class OpenAIProvider implements Provider {
       if (!this.useCompletionTokens && wantsCompletionTokens(error)) throw error;
       throw translateError(error, {
         settings: this.settings,
-        timedOut: guard.timedOut,
         cancelled: guard.cancelled,
       });
     } finally {
@@ -145,7 +144,6 @@ export class OpenAIProvider implements Provider {
       { ...params, stream: true, stream_options: { include_usage: true } },
       { signal: guard.signal },
     );
-    guard.touch();
     let text = '';
     let finish: string | null | undefined;
     let usage: UsageLike | null | undefined;
@@ -155,7 +153,6 @@ export class OpenAIProvider implements Provider {
     const slots = new Map<number, { id: string; name: string; args: string }>();
     let lastKey = -1;
     for await (const chunk of stream) {
-      guard.touch();
       if (chunk.model) model = chunk.model;
       if (chunk.usage) usage = chunk.usage;
       for (const choice of chunk.choices ?? []) {

@@ -4,13 +4,11 @@
 // fields instead of depending on either SDK's classes. The API key is redacted from everything.
 import type { ProviderName } from '../agent-types.js';
 import { displayUrl, oneLine, ProviderError, type ProviderErrorKind } from './provider-error.js';
+import { RETRY_AFTER_SECONDS_HEADER } from './provider-fetch.js';
 import { KEY_ENV, OLLAMA_PLACEHOLDER_KEY, type ProviderSettings } from './provider-settings.js';
-import { RETRY_AFTER_SECONDS_HEADER } from './retry-after-fetch.js';
 
 export interface ErrorContext {
   settings: ProviderSettings;
-  /** The call's idle watchdog fired. */
-  timedOut?: boolean;
   /** The caller's AbortSignal fired. */
   cancelled?: boolean;
 }
@@ -75,6 +73,16 @@ function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
+/** True when the error or one in its cause chain has this name (the SDKs sometimes wrap). */
+function hasName(error: unknown, name: string): boolean {
+  let e: unknown = error;
+  for (let depth = 0; depth < 6 && e && typeof e === 'object'; depth++) {
+    if ((e as { name?: unknown }).name === name) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 function errName(error: unknown): string {
   return (error as { constructor?: { name?: string } })?.constructor?.name ?? '';
 }
@@ -95,7 +103,7 @@ export function translateError(error: unknown, ctx: ErrorContext): ProviderError
 
   if (ctx.cancelled) return make(`${p} request cancelled`, 'cancelled');
   const name = errName(error);
-  if (ctx.timedOut || name === 'APIConnectionTimeoutError') {
+  if (name === 'APIConnectionTimeoutError' || hasName(error, 'BodyIdleTimeoutError')) {
     return make(
       `${p} timed out after ${seconds(settings.timeoutMs)} waiting for ${url} (model ${settings.model}); raise [llm.${p}] timeout if the model is slow`,
       'timeout',

@@ -261,6 +261,33 @@ describe.each(PROVIDERS)('the %s provider', (name) => {
     expectOneLine(error, name);
   });
 
+  it('times out a non-streamed answer whose body stalls halfway', async () => {
+    const { provider } = await started(name, [{ text: 'one two three', stallMs: 5000 }], {
+      timeoutMs: 300,
+      maxRetries: 0,
+    });
+    const t0 = Date.now();
+    const error = await rejection(provider.complete(ask('hi')));
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(error).toMatchObject({ kind: 'timeout' });
+    expectOneLine(error, name);
+  });
+
+  it.each([
+    ['streaming', true],
+    ['not streaming', false],
+  ])(
+    'waits for a slow model that sends keep-alives (%s), longer than the timeout',
+    async (_label, streaming) => {
+      const { provider } = await started(name, [{ text: 'thought hard', stallMs: 900, keepAliveMs: 100 }], {
+        timeoutMs: 400,
+        maxRetries: 0,
+      });
+      const result = await provider.complete(ask('hi', streaming ? { onText: () => {} } : {}));
+      expect(result.text).toBe('thought hard');
+    },
+  );
+
   it('retries timed-out attempts and still ends within the bound (default retries)', async () => {
     const { server, provider } = await started(name, (_req) => ({ delayMs: 5000 }), { timeoutMs: 150 });
     const t0 = Date.now();

@@ -10,10 +10,10 @@ import {
 import { openAIStopReason, toOpenAIMessages } from '../../../src/agents/providers/openai-wire.js';
 import { displayUrl, oneLine, redact } from '../../../src/agents/providers/provider-error.js';
 import {
-  makeRetryAfterFetch,
+  makeProviderFetch,
   RETRY_AFTER_SECONDS_HEADER,
   retryAfterMs,
-} from '../../../src/agents/providers/retry-after-fetch.js';
+} from '../../../src/agents/providers/provider-fetch.js';
 import { toolCall } from '../../../src/agents/providers/tool-args.js';
 import { MISSING_RESULT, pairToolResults } from '../../../src/agents/providers/tool-pairing.js';
 
@@ -161,7 +161,11 @@ describe('retry hints', () => {
   });
 
   const respond = (status: number, headers: Record<string, string>) =>
-    makeRetryAfterFetch(async () => new Response('{}', { status, headers }), 20_000)('http://x/');
+    makeProviderFetch({
+      idleMs: 1000,
+      maxRetryWaitMs: 20_000,
+      inner: async () => new Response('{}', { status, headers }),
+    })('http://x/');
 
   it('turns "retry-after: 0" into a 1 ms retry-after-ms both SDKs take literally', async () => {
     const res = await respond(429, { 'retry-after': '0' });

@@ -1,0 +1,106 @@
+// The fetch both SDKs are given (decision 101). It does two things the SDKs leave out:
+//
+// 1. Retry waits made uniform and bounded. Both SDKs retry 429/5xx themselves and honour
+//    `retry-after-ms` / `retry-after`, but differently: the Anthropic SDK treats "retry-after: 0" as
+//    "no advice" and backs off ~0.5-8 s, and neither caps a huge value (a server saying "retry after
+//    3600" would hang a chat for an hour). Every retry hint becomes one `retry-after-ms` of at least
+//    1 ms, and a wait over the cap turns retrying off (`x-should-retry: false`) so the caller fails at
+//    once with a message saying how long the server asked for.
+// 2. A body that goes quiet fails. The SDKs' timeout stops at the response headers; a stream (or a
+//    JSON body) that then stalls would hang forever. The body is passed through a reader that errors
+//    with BodyIdleTimeoutError when no bytes arrive for `idleMs`. Bytes count, not events, so
+//    Anthropic's keep-alive pings during a long think keep the answer alive.
+//
+// It never touches the request.
+
+/** Longest server-requested wait we sit through before a retry. */
+export const MAX_RETRY_AFTER_MS = 20_000;
+
+/** Header we add so the error translator can say how long the server asked to wait. */
+export const RETRY_AFTER_SECONDS_HEADER = 'x-aios-retry-after-seconds';
+
+/** The response body stalled longer than the provider's timeout. */
+export class BodyIdleTimeoutError extends Error {
+  override name = 'BodyIdleTimeoutError';
+  constructor(readonly idleMs: number) {
+    super(`no data for ${idleMs} ms`);
+  }
+}
+
+/** Milliseconds a response asks us to wait, or undefined when it gives no usable hint. */
+export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
+  const ms = headers.get('retry-after-ms');
+  if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const after = headers.get('retry-after');
+  if (after === null || after.trim() === '') return undefined;
+  if (Number.isFinite(Number(after))) return Math.max(0, Number(after) * 1000);
+  const date = Date.parse(after);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The headers with the retry hint normalised, or undefined when there is nothing to change. */
+function retryHeaders(response: Response, maxWaitMs: number): Headers | undefined {
+  if (response.ok) return undefined;
+  const wait = retryAfterMs(response.headers);
+  if (wait === undefined) return undefined;
+  const headers = new Headers(response.headers);
+  headers.delete('retry-after');
+  headers.set('retry-after-ms', String(Math.max(1, Math.min(wait, maxWaitMs))));
+  headers.set(RETRY_AFTER_SECONDS_HEADER, String(Math.ceil(wait / 1000)));
+  if (wait > maxWaitMs) headers.set('x-should-retry', 'false');
+  return headers;
+}
+
+/** `body`, but erroring with BodyIdleTimeoutError (and closing the connection) after `idleMs` of silence. */
+export function idleGuardedBody(
+  body: ReadableStream<Uint8Array>,
+  idleMs: number,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let timer: NodeJS.Timeout | undefined;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await Promise.race([
+          reader.read(),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new BodyIdleTimeoutError(idleMs)), idleMs);
+          }),
+        ]);
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      } catch (error) {
+        reader.cancel(error).catch(() => {});
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel(reason) {
+      clearTimeout(timer);
+      return reader.cancel(reason);
+    },
+  });
+}
+
+export interface ProviderFetchOptions {
+  /** Longest silence allowed inside a response body (the provider's timeout). */
+  idleMs: number;
+  maxRetryWaitMs?: number;
+  inner?: typeof fetch;
+}
+
+export function makeProviderFetch(opts: ProviderFetchOptions): typeof fetch {
+  const inner = opts.inner ?? fetch;
+  const maxWait = opts.maxRetryWaitMs ?? MAX_RETRY_AFTER_MS;
+  return async (input, init) => {
+    const response = await inner(input, init);
+    const headers = retryHeaders(response, maxWait);
+    if (!response.body && !headers) return response;
+    return new Response(response.body ? idleGuardedBody(response.body, opts.idleMs) : null, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: headers ?? response.headers,
+    });
+  };
+}
