@@ -77,12 +77,10 @@ function tool(
 
 describe('the intent tool', () => {
   it('converges in two attempts: the wrong file first, then the right one', async () => {
-    const { provider, events, run } = tool([
-      write('goodbye\n'),
-      { text: 'wrote a greeting' },
-      write('hello\n'),
-      { text: 'now it says hello' },
-    ]);
+    const { provider, events, run } = tool(
+      [write('goodbye\n'), { text: 'wrote a greeting' }, write('hello\n'), { text: 'now it says hello' }],
+      { mode: 'normal' },
+    );
     const result = await run();
     expect(result.ok).toBe(true);
     expect(await fs.readFile(path.join(root, 'etc/greeting'), 'utf8')).toBe('hello\n');
@@ -101,6 +99,8 @@ describe('the intent tool', () => {
     expect(lastUser?.content).toContain('Attempt 2 of 3');
     expect(lastUser?.content).toContain('The check exits 1');
     expect(second?.system).toContain('Goal: the file /etc/greeting says hello');
+    expect(second?.system).toContain('Policy mode: normal — dangerous actions are denied');
+    expect(second?.system).toContain(`The managed root is ${root}.`);
     expect(second?.tools.map((t) => t.name)).not.toContain('intent');
 
     expect(
