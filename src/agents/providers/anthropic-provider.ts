@@ -60,7 +60,7 @@ export class AnthropicProvider implements Provider {
           baseURL: this.settings.baseURL,
           timeout: this.settings.timeoutMs,
           maxRetries: this.settings.maxRetries,
-          fetch: makeProviderFetch({ idleMs: this.settings.timeoutMs }),
+          fetch: makeProviderFetch({ idleMs: this.settings.timeoutMs, wire: 'anthropic' }),
           // SDK 1.x sends the key as `Authorization: Bearer`; the API's documented header (and what
           // compatible proxies and test servers check) is `x-api-key`. Send both, same key.
           defaultHeaders: { 'x-api-key': this.settings.apiKey },

@@ -35,7 +35,7 @@ export async function openAIClient(settings: ProviderSettings): Promise<OpenAI> 
     baseURL: settings.baseURL,
     timeout: settings.timeoutMs,
     maxRetries: settings.maxRetries,
-    fetch: makeProviderFetch({ idleMs: settings.timeoutMs }),
+    fetch: makeProviderFetch({ idleMs: settings.timeoutMs, wire: 'openai' }),
     // Explicit nulls: the SDK would otherwise read OPENAI_ORG_ID / OPENAI_PROJECT_ID itself and send
     // them to whatever server base_url names (an ollama box, a proxy).
     organization: null,

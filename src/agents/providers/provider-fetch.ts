@@ -11,7 +11,12 @@
 //    with BodyIdleTimeoutError when no bytes arrive for `idleMs`. Bytes count, not events, so
 //    Anthropic's keep-alive pings during a long think keep the answer alive.
 //
+// 3. A whole JSON answer to a streaming request (servers that ignore `"stream": true`) is rewritten
+//    into the equivalent events (json-as-sse.ts) instead of silently becoming an empty answer.
+//
 // It never touches the request.
+
+import { jsonAnswerAsSse, requestsStream } from './json-as-sse.js';
 
 /** Longest server-requested wait we sit through before a retry. */
 export const MAX_RETRY_AFTER_MS = 20_000;
@@ -86,8 +91,15 @@ export function idleGuardedBody(
 export interface ProviderFetchOptions {
   /** Longest silence allowed inside a response body (the provider's timeout). */
   idleMs: number;
+  /** Which wire the answers speak, for rewriting a JSON answer to a streaming request. */
+  wire?: 'openai' | 'anthropic';
   maxRetryWaitMs?: number;
   inner?: typeof fetch;
+}
+
+function isJson(response: Response): boolean {
+  const type = response.headers.get('content-type') ?? '';
+  return type.includes('json') && !type.includes('event-stream');
 }
 
 export function makeProviderFetch(opts: ProviderFetchOptions): typeof fetch {
@@ -95,12 +107,15 @@ export function makeProviderFetch(opts: ProviderFetchOptions): typeof fetch {
   const maxWait = opts.maxRetryWaitMs ?? MAX_RETRY_AFTER_MS;
   return async (input, init) => {
     const response = await inner(input, init);
-    const headers = retryHeaders(response, maxWait);
-    if (!response.body && !headers) return response;
-    return new Response(response.body ? idleGuardedBody(response.body, opts.idleMs) : null, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: headers ?? response.headers,
-    });
+    const body = response.body ? idleGuardedBody(response.body, opts.idleMs) : null;
+    const meta = { status: response.status, statusText: response.statusText };
+    if (opts.wire && response.ok && requestsStream(init?.body) && isJson(response)) {
+      const text = await new Response(body).text();
+      const events = jsonAnswerAsSse(opts.wire, text);
+      const headers = new Headers(response.headers);
+      if (events !== undefined) headers.set('content-type', 'text/event-stream');
+      return new Response(events ?? text, { ...meta, headers });
+    }
+    return new Response(body, { ...meta, headers: retryHeaders(response, maxWait) ?? response.headers });
   };
 }

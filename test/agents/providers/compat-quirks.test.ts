@@ -9,7 +9,7 @@ import { createProvider } from '../../../src/agents/providers/create-provider.js
 import { configSchema } from '../../../src/config/schema.js';
 import { startFakeAnthropic } from '../../fixtures/fake-llm/fake-anthropic.js';
 import { startFakeOpenAI } from '../../fixtures/fake-llm/fake-openai.js';
-import { ask, PLANTED_KEY, READ_FILE_TOOL, rejection } from './provider-harness.js';
+import { ask, PLANTED_KEY, providerFor, READ_FILE_TOOL, rejection } from './provider-harness.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -200,6 +200,37 @@ describe('OpenAI-compatible quirks', () => {
       `ollama: model "llama3.1" not found at ${server.origin} (404: 404 page not found; does base_url need /v1?)`,
     );
   });
+});
+
+describe('servers that ignore "stream": true and answer one JSON body', () => {
+  it.each(['openai', 'anthropic', 'ollama'] as const)(
+    '%s: the answer still arrives, as one delta, with its tool calls',
+    async (name) => {
+      const script = [
+        {
+          text: 'whole answer',
+          toolCalls: [{ name: 'read_file', args: { path: '/x' } }],
+          usage: { input: 5, output: 7 },
+        },
+      ];
+      const server =
+        name === 'anthropic'
+          ? await startFakeAnthropic(script, { ignoreStream: true })
+          : await startFakeOpenAI(script, { ignoreStream: true });
+      closers.push(server.close);
+      const p = providerFor(name, server);
+      const deltas: string[] = [];
+      const result = await p.complete(ask('x', { tools: [READ_FILE_TOOL], onText: (d) => deltas.push(d) }));
+      expect(server.chatRequests[0]?.body.stream).toBe(true);
+      expect(deltas).toEqual(['whole answer']);
+      expect(result).toMatchObject({
+        text: 'whole answer',
+        toolCalls: [{ name: 'read_file', args: { path: '/x' } }],
+        stopReason: 'tool_calls',
+        usage: { inputTokens: 5, outputTokens: 7 },
+      });
+    },
+  );
 });
 
 describe('Anthropic auth headers', () => {

@@ -7,6 +7,7 @@ import {
   toAnthropicMessages,
   toAnthropicTools,
 } from '../../../src/agents/providers/anthropic-wire.js';
+import { jsonAnswerAsSse, requestsStream } from '../../../src/agents/providers/json-as-sse.js';
 import { openAIStopReason, toOpenAIMessages } from '../../../src/agents/providers/openai-wire.js';
 import { displayUrl, oneLine, redact } from '../../../src/agents/providers/provider-error.js';
 import {
@@ -256,5 +257,34 @@ describe('pairing tool calls with results', () => {
         { type: 'text', text: 'are you there?' },
       ],
     });
+  });
+});
+
+describe('a whole JSON answer to a streaming request', () => {
+  it('is recognised only when the request asked for a stream', () => {
+    expect(requestsStream('{"model":"m","stream":true}')).toBe(true);
+    expect(requestsStream('{"model":"m","stream":false}')).toBe(false);
+    expect(requestsStream('{"model":"m"}')).toBe(false);
+    expect(requestsStream(undefined)).toBe(false);
+  });
+
+  it('passes bodies that are not answers through untouched', () => {
+    expect(jsonAnswerAsSse('openai', 'not json')).toBeUndefined();
+    expect(jsonAnswerAsSse('openai', '{"object":"list","data":[]}')).toBeUndefined();
+    expect(jsonAnswerAsSse('anthropic', '{"type":"error","error":{}}')).toBeUndefined();
+  });
+
+  it('becomes OpenAI chunks ending in [DONE]', () => {
+    const text = jsonAnswerAsSse(
+      'openai',
+      JSON.stringify({
+        id: 'c',
+        model: 'm',
+        choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'hi' } }],
+      }),
+    );
+    const events = (text ?? '').split('\n\n').filter(Boolean);
+    expect(events.at(-1)).toBe('data: [DONE]');
+    expect(JSON.parse(events[0]!.slice(6)).choices[0].delta).toEqual({ role: 'assistant', content: 'hi' });
   });
 });
