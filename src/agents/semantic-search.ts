@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.js';
 import { AiosError } from '../errors.js';
 import type { HybridHit, MemoryStore } from '../memory/memory-store.js';
 import type { MemoryKind } from '../memory/migrations.js';
+import { redact } from '../memory/redact.js';
 import type { Embedder } from './agent-types.js';
 import { embedError, indexPending } from './embed-index.js';
 import { createEmbedder, type ProviderOptions } from './providers/create-provider.js';
@@ -114,7 +115,8 @@ export async function searchMemory(
   try {
     const timeout = AbortSignal.timeout(opts.queryTimeoutMs ?? 15_000);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-    [vector] = await embedder.embed([text], signal);
+    // The query goes to the model redacted, like every stored row: a pasted token is not sent away.
+    [vector] = await embedder.embed([redact(text)], signal);
     if (vector === undefined) throw new AiosError('no vector returned for the query');
   } catch (error) {
     opts.signal?.throwIfAborted();

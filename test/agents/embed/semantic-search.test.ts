@@ -97,6 +97,15 @@ describe('searchMemory', () => {
     expect(embedder.calls.at(-1)).toEqual(['nginx restarting']);
   });
 
+  it('sends the query to the embedding model redacted', async () => {
+    seed();
+    const embedder = wordEmbedder();
+    await searchMemory(mem, { embedder }, 'token=ghp_abcdefghijklmnopqrstuvwxyz0123456789 nginx');
+    const query = embedder.calls.at(-1)?.join(' ') ?? '';
+    expect(query).toContain('nginx');
+    expect(query).not.toContain('ghp_abcdefghijklmnopqrstuvwxyz0123456789');
+  });
+
   it('indexes only a bounded batch before searching and says how many rows wait', async () => {
     for (let i = 0; i < 12; i++) mem.recordCommand({ argv: ['echo', `n${i}`] });
     const embedder = wordEmbedder();
