@@ -18,7 +18,7 @@ import {
   type PathExpectation,
   type StatFacts,
 } from './doctor-perms.js';
-import { probeProvider, providerProbes } from './doctor-provider.js';
+import { isProbe, probeProvider, providerProbes } from './doctor-provider.js';
 
 export interface DoctorOptions {
   config?: string | undefined;
@@ -505,5 +505,5 @@ async function providerResults(c: Ctx): Promise<CheckResult[]> {
       },
     ];
   }
-  return Promise.all(probes.map((p) => probeProvider(p)));
+  return Promise.all(probes.map((p) => (isProbe(p) ? probeProvider(p) : Promise.resolve(p))));
 }

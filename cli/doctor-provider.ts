@@ -1,12 +1,22 @@
 // `aios doctor`'s provider reachability: one HTTP GET of the models endpoint (2 s) for each provider
 // that has an API key (config or the provider's own env variable), and for ollama when it is the
-// default provider (a local server needs no key). The key goes only into the request header: it is
+// default provider (a local server needs no key). Endpoint and key come from the provider module's
+// own resolution (src/agents/providers/provider-settings.ts); it exposes no check, so this is a
+// plain fetch (a model call would cost tokens). The key goes only into the request header: it is
 // never part of a message, and error texts are scrubbed of it in case a server echoes it.
+import type { ProviderName } from '../src/agents/agent-types.js';
+import {
+  BASE_URL_ENV,
+  envValue,
+  KEY_ENV,
+  PROVIDER_NAMES,
+  resolveProviderSettings,
+} from '../src/agents/providers/provider-settings.js';
 import type { Config } from '../src/config/schema.js';
 import type { CheckResult } from './doctor-perms.js';
 
 export interface ProviderProbe {
-  name: 'openai' | 'anthropic' | 'ollama';
+  name: ProviderName;
   url: string;
   headers: Record<string, string>;
   /** Kept only to scrub it from any text that is shown. */
@@ -15,44 +25,43 @@ export interface ProviderProbe {
 
 const trimSlash = (s: string) => s.replace(/\/+$/, '');
 
-/** The probes to run; providers without a key (ollama: unless default) are left out. */
-export function providerProbes(config: Config, env: NodeJS.ProcessEnv): ProviderProbe[] {
-  const probes: ProviderProbe[] = [];
-  const openaiKey = config.llm.openai.api_key || env.OPENAI_API_KEY;
-  if (openaiKey) {
-    const base = config.llm.openai.base_url || env.OPENAI_BASE_URL || 'https://api.openai.com/v1';
-    probes.push({
-      name: 'openai',
-      url: `${trimSlash(base)}/models`,
-      headers: { authorization: `Bearer ${openaiKey}` },
-      secret: openaiKey,
-    });
-  }
-  const anthropicKey = config.llm.anthropic.api_key || env.ANTHROPIC_API_KEY;
-  if (anthropicKey) {
-    const base = config.llm.anthropic.base_url || env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com';
-    probes.push({
-      name: 'anthropic',
-      url: `${trimSlash(base)}/v1/models`,
-      headers: { 'x-api-key': anthropicKey, 'anthropic-version': '2023-06-01' },
-      secret: anthropicKey,
-    });
-  }
-  const ollamaKey = config.llm.ollama.api_key;
-  if (config.llm.default_provider === 'ollama' || ollamaKey) {
-    // OLLAMA_HOST is host[:port]; the OpenAI-compatible API lives under /v1.
-    const host = env.OLLAMA_HOST
-      ? `${/^https?:\/\//.test(env.OLLAMA_HOST) ? '' : 'http://'}${trimSlash(env.OLLAMA_HOST)}/v1`
-      : undefined;
-    const base = host ?? config.llm.ollama.base_url ?? 'http://127.0.0.1:11434/v1';
-    const probe: ProviderProbe = { name: 'ollama', url: `${trimSlash(base)}/models`, headers: {} };
-    if (ollamaKey) {
-      probe.headers.authorization = `Bearer ${ollamaKey}`;
-      probe.secret = ollamaKey;
+/**
+ * The probes to run, with the endpoint and key the provider module itself would use (env beats
+ * config: decision 100). Providers without a key are left out; ollama needs none and is probed when
+ * it is the default provider or has a key. A setting the provider module rejects (a base URL that is
+ * not a URL) comes back as a failed check instead of a probe.
+ */
+export function providerProbes(config: Config, env: NodeJS.ProcessEnv): (ProviderProbe | CheckResult)[] {
+  const out: (ProviderProbe | CheckResult)[] = [];
+  for (const name of PROVIDER_NAMES) {
+    const keyEnv = KEY_ENV[name];
+    const hasKey = Boolean((keyEnv && envValue(env, keyEnv)) || config.llm[name].api_key?.trim());
+    if (!hasKey && !(name === 'ollama' && config.llm.default_provider === 'ollama')) continue;
+    let settings: ReturnType<typeof resolveProviderSettings>;
+    try {
+      settings = resolveProviderSettings(config, { provider: name, env });
+    } catch (error) {
+      out.push({
+        id: `provider:${name}`,
+        status: 'fail',
+        message: (error as Error).message,
+        fix: `correct [llm.${name}] or ${BASE_URL_ENV[name]}`,
+      });
+      continue;
     }
-    probes.push(probe);
+    // OpenAI and ollama base URLs include /v1; Anthropic's does not (its SDK adds /v1/...).
+    const url = `${trimSlash(settings.baseURL)}${name === 'anthropic' ? '/v1' : ''}/models`;
+    const headers: Record<string, string> =
+      name === 'anthropic'
+        ? { 'x-api-key': settings.apiKey, 'anthropic-version': '2023-06-01' }
+        : { authorization: `Bearer ${settings.apiKey}` };
+    out.push({ name, url, headers, secret: settings.apiKey });
   }
-  return probes;
+  return out;
+}
+
+export function isProbe(x: ProviderProbe | CheckResult): x is ProviderProbe {
+  return 'url' in x;
 }
 
 function scrub(text: string, secret: string | undefined): string {

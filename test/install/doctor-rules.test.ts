@@ -9,7 +9,7 @@ import {
   type PathExpectation,
   type StatFacts,
 } from '../../cli/doctor-perms.js';
-import { probeProvider, providerProbes } from '../../cli/doctor-provider.js';
+import { isProbe, type ProviderProbe, probeProvider, providerProbes } from '../../cli/doctor-provider.js';
 import { configSchema } from '../../src/config/schema.js';
 
 const dataDir: PathExpectation = {
@@ -109,14 +109,45 @@ describe('doctor provider probe', () => {
   const config = (llm: Record<string, unknown>) => configSchema.parse({ llm });
   const KEY = 'sk-doctor-test-0123456789abcdef';
 
+  /** The one probe for these settings (the tests give exactly one provider a key). */
+  function onlyProbe(llm: Record<string, unknown>, env: NodeJS.ProcessEnv): ProviderProbe {
+    const probes = providerProbes(config(llm), env);
+    expect(probes).toHaveLength(1);
+    const [p] = probes;
+    if (!p || !isProbe(p)) throw new Error(`expected a probe, got ${JSON.stringify(p)}`);
+    return p;
+  }
+
   it('probes only providers that have a key (ollama when it is the default)', () => {
     expect(providerProbes(config({}), {})).toEqual([]);
-    expect(providerProbes(config({}), { OPENAI_API_KEY: KEY }).map((p) => p.name)).toEqual(['openai']);
-    expect(providerProbes(config({ default_provider: 'ollama' }), {}).map((p) => p.url)).toEqual([
-      'http://127.0.0.1:11434/v1/models',
-    ]);
-    const anthropic = providerProbes(config({ anthropic: { api_key: KEY, base_url: 'http://x/' } }), {});
-    expect(anthropic[0]).toMatchObject({ name: 'anthropic', url: 'http://x/v1/models' });
+    expect(onlyProbe({}, { OPENAI_API_KEY: KEY })).toMatchObject({
+      name: 'openai',
+      url: 'https://api.openai.com/v1/models',
+    });
+    expect(onlyProbe({ default_provider: 'ollama' }, {}).url).toBe('http://127.0.0.1:11434/v1/models');
+    expect(onlyProbe({ default_provider: 'ollama' }, { OLLAMA_HOST: 'gpu-box' }).url).toBe(
+      'http://gpu-box:11434/v1/models',
+    );
+    expect(onlyProbe({ anthropic: { api_key: KEY, base_url: 'http://x/' } }, {})).toMatchObject({
+      name: 'anthropic',
+      url: 'http://x/v1/models',
+      headers: { 'x-api-key': KEY },
+    });
+  });
+
+  it('uses the key and endpoint the provider module would: the environment beats the config', () => {
+    const p = onlyProbe(
+      { openai: { api_key: 'sk-from-config', base_url: 'http://config.example/v1' } },
+      { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: 'http://env.example/v1' },
+    );
+    expect(p.url).toBe('http://env.example/v1/models');
+    expect(p.headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+
+  it('fails a base URL that is not a URL, without probing', () => {
+    const [r] = providerProbes(config({ openai: { base_url: 'not a url' } }), { OPENAI_API_KEY: KEY });
+    expect(r).toMatchObject({ id: 'provider:openai', status: 'fail' });
+    expect(JSON.stringify(r)).not.toContain(KEY);
   });
 
   it('is ok when the models endpoint answers 200 to the key, sent only as a header', async () => {
@@ -125,8 +156,7 @@ describe('doctor provider probe', () => {
       auth = String(req.headers.authorization);
       res.end(req.url === '/v1/models' ? '{"data":[]}' : '');
     });
-    const [probe] = providerProbes(config({ openai: { base_url: `${base}/v1` } }), { OPENAI_API_KEY: KEY });
-    const r = await probeProvider(probe as NonNullable<typeof probe>);
+    const r = await probeProvider(onlyProbe({ openai: { base_url: `${base}/v1` } }, { OPENAI_API_KEY: KEY }));
     expect(r.status).toBe('ok');
     expect(auth).toBe(`Bearer ${KEY}`);
     expect(JSON.stringify(r)).not.toContain(KEY);
@@ -137,8 +167,7 @@ describe('doctor provider probe', () => {
       res.statusCode = 401;
       res.end(`{"error":"bad key ${KEY}"}`);
     });
-    const [probe] = providerProbes(config({ openai: { base_url: base, api_key: KEY } }), {});
-    const r = await probeProvider(probe as NonNullable<typeof probe>);
+    const r = await probeProvider(onlyProbe({ openai: { base_url: base, api_key: KEY } }, {}));
     expect(r).toMatchObject({ status: 'fail', fix: 'set a valid key (OPENAI_API_KEY)' });
     expect(r.message).toContain('HTTP 401');
     expect(JSON.stringify(r)).not.toContain(KEY);
@@ -148,9 +177,9 @@ describe('doctor provider probe', () => {
     const base = await serve(() => {
       // never answers
     });
-    const [probe] = providerProbes(config({ openai: { base_url: base } }), { OPENAI_API_KEY: KEY });
+    const probe = onlyProbe({ openai: { base_url: base } }, { OPENAI_API_KEY: KEY });
     const started = Date.now();
-    const r = await probeProvider(probe as NonNullable<typeof probe>, 300);
+    const r = await probeProvider(probe, 300);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(r.status).toBe('warn');
     expect(r.message).toContain('no answer');
@@ -159,8 +188,7 @@ describe('doctor provider probe', () => {
   it('warns when nothing listens at the base URL', async () => {
     const base = await serve(() => {});
     await new Promise((r) => servers.pop()?.close(r));
-    const [probe] = providerProbes(config({ openai: { base_url: base } }), { OPENAI_API_KEY: KEY });
-    const r = await probeProvider(probe as NonNullable<typeof probe>);
+    const r = await probeProvider(onlyProbe({ openai: { base_url: base } }, { OPENAI_API_KEY: KEY }));
     expect(r).toMatchObject({ status: 'warn' });
     expect(r.message).toContain('ECONNREFUSED');
     expect(JSON.stringify(r)).not.toContain(KEY);
