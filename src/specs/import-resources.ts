@@ -62,6 +62,9 @@ export interface ImportContext {
   specDir: string;
 }
 
+/** Without --out, text larger than this is not inlined (a spec is for reading). */
+export const INLINE_MAX = 64 * 1024;
+
 /** A directory tree bigger than this is refused: import narrower paths instead. */
 export const MAX_PATHS = 5000;
 
@@ -178,6 +181,11 @@ class Importer {
       const relPath = `files${p}`;
       fields.source = relPath;
       this.copies.push({ hostPath: p, relPath, data, sensitive: verdict.sensitive });
+    } else if (data.length > INLINE_MAX) {
+      this.warnings.push(
+        `${p}: ${data.length} bytes is too big to inline; use --out FILE to keep it as a source copy`,
+      );
+      notes.push('contents not imported: too big to inline without --out');
     } else if (verdict.sensitive) {
       this.warnings.push(
         `${p}: sensitive contents are not printed; use --out FILE to keep them as a mode 0600 source copy`,

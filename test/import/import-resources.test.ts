@@ -130,6 +130,18 @@ describe('importState', () => {
     });
   });
 
+  it('inlines small text only: a large file without --out keeps its metadata and says why', async () => {
+    const r = root();
+    fs.writeFileSync(path.join(r, 'etc/big'), 'x'.repeat(70_000));
+    const res = await importState({ paths: ['/etc/big'], contents: 'inline' }, ctx(r));
+    expect(res.tables[0]?.fields.content).toBeUndefined();
+    expect(res.warnings).toContain(
+      '/etc/big: 70000 bytes is too big to inline; use --out FILE to keep it as a source copy',
+    );
+    const withOut = await importState({ paths: ['/etc/big'], contents: 'source' }, ctx(r));
+    expect(withOut.copies[0]?.data.length).toBe(70_000);
+  });
+
   it('skips a fifo with a warning', async () => {
     const r = root();
     fs.mkdirSync(path.join(r, 'etc/d'));
