@@ -90,8 +90,10 @@ export async function searchMemory(
   const notices: string[] = [];
   const indexLimit = opts.indexLimit ?? 256;
   if (indexLimit > 0) {
-    const budget = AbortSignal.timeout(opts.indexBudgetMs ?? 15_000);
+    const budgetMs = opts.indexBudgetMs ?? 15_000;
+    const budget = AbortSignal.timeout(budgetMs);
     const signal = opts.signal ? AbortSignal.any([opts.signal, budget]) : budget;
+    const before = memory.vectorStatus().vectors;
     try {
       const indexed = await indexPending(memory, embedder, { limit: indexLimit, signal });
       notices.push(...indexed.notices);
@@ -105,9 +107,12 @@ export async function searchMemory(
       // Our own budget ran out mid-batch: search with what is indexed. Anything else means the
       // server is unreachable or failing, and the query would fail the same way.
       if (!budget.aborted) return fulltext(unavailable(embedder.model, error), notices);
-      notices.push(
-        `indexing stopped after ${Math.round((opts.indexBudgetMs ?? 15_000) / 1000)} s; later searches continue it`,
-      );
+      // Not one batch answered in the whole budget: the server hangs, and the query would too.
+      const seconds = Math.round(budgetMs / 1000);
+      if (memory.vectorStatus().vectors === before) {
+        return fulltext(unavailable(embedder.model, new Error(`no answer in ${seconds} s`)), notices);
+      }
+      notices.push(`indexing stopped after ${seconds} s; later searches continue it`);
     }
   }
 
@@ -122,13 +127,13 @@ export async function searchMemory(
     opts.signal?.throwIfAborted();
     return fulltext(unavailable(embedder.model, error), notices);
   }
-  return {
-    query: text,
-    mode: 'hybrid',
-    model: embedder.model,
-    notices,
-    hits: memory.hybridSearch(text, { model: embedder.model, vector }, searchOpts),
-  };
+  try {
+    const hits = memory.hybridSearch(text, { model: embedder.model, vector }, searchOpts);
+    return { query: text, mode: 'hybrid', model: embedder.model, notices, hits };
+  } catch (error) {
+    // A damaged or foreign vector table must not cost the user the full-text answer.
+    return fulltext(`semantic search unavailable (vector index: ${oneLine(error)}); full-text only`, notices);
+  }
 }
 
 function unavailable(model: string, error: unknown): string {

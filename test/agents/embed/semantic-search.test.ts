@@ -118,19 +118,56 @@ describe('searchMemory', () => {
   });
 
   it('searches with what is indexed when indexing runs out of time', async () => {
+    // More rows than one batch of 64, so indexing needs a second batch.
+    for (let i = 0; i < 70; i++) mem.recordCommand({ argv: ['echo', `old${i}`] });
     seed();
+    let batches = 0;
+    const fast = wordEmbedder('slow');
     const embedder: Embedder = {
       model: 'slow',
+      // The first batch answers, the second hangs until the budget aborts it.
       embed: (texts, signal) =>
-        texts.length === 1
-          ? wordEmbedder('slow').embed(texts)
+        texts.length === 1 || ++batches === 1
+          ? fast.embed(texts)
           : new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason))),
     };
-    const result = await searchMemory(mem, { embedder }, 'nginx', { indexBudgetMs: 50 });
+    const result = await searchMemory(mem, { embedder }, 'nginx', { indexBudgetMs: 300 });
     expect(result.mode).toBe('hybrid');
     expect(result.notices).toContain('indexing stopped after 0 s; later searches continue it');
-    expect(result.hits.every((h) => h.source === 'fts')).toBe(true);
     expect(result.hits.length).toBeGreaterThan(0);
+  });
+
+  it('gives up on vectors at once when not one indexing batch answered in the budget', async () => {
+    const { cmd } = seed();
+    const embedder: Embedder = {
+      model: 'hangs',
+      embed: (_texts, signal) =>
+        new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason))),
+    };
+    const started = Date.now();
+    const result = await searchMemory(mem, { embedder }, 'systemctl', {
+      indexBudgetMs: 100,
+      queryTimeoutMs: 60_000,
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.mode).toBe('fulltext');
+    expect(result.reason).toBe(
+      'semantic search unavailable (embedding model hangs: no answer in 0 s); full-text only',
+    );
+    expect(result.hits.map((h) => h.id)).toEqual([cmd]);
+  });
+
+  it('keeps the full-text answer when the vector table is damaged', async () => {
+    const { cmd } = seed();
+    const embedder = wordEmbedder();
+    await searchMemory(mem, { embedder }, 'nginx');
+    mem.db.exec('DROP TABLE memory_vec');
+    const result = await searchMemory(mem, { embedder }, 'systemctl', { indexLimit: 0 });
+    expect(result.mode).toBe('fulltext');
+    expect(result.reason).toMatch(
+      /^semantic search unavailable \(vector index: .*memory_vec.*\); full-text only$/,
+    );
+    expect(result.hits.map((h) => h.id)).toEqual([cmd]);
   });
 
   it('falls back to full text with one line when the query cannot be embedded in time', async () => {
