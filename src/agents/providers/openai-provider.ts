@@ -62,9 +62,10 @@ export class OpenAIProvider implements Provider {
   readonly name: ProviderName;
   readonly model: string;
   private client: Promise<OpenAI> | undefined;
-  // Newer OpenAI models refuse `max_tokens` and want `max_completion_tokens`; most compatible servers
-  // know only `max_tokens`. Start with the widely understood one and switch once if told to.
-  private useCompletionTokens = false;
+  // Request fields not every server takes, switched once when a server's 400 names them:
+  // newer OpenAI models refuse `max_tokens` and want `max_completion_tokens` (most compatible servers
+  // know only `max_tokens`), and some older servers reject `stream_options` (then usage is unknown).
+  private readonly compat = { completionTokens: false, noStreamOptions: false };
 
   constructor(private readonly settings: ProviderSettings) {
     this.name = settings.name;
@@ -77,15 +78,30 @@ export class OpenAIProvider implements Provider {
   }
 
   async complete(req: CompletionRequest): Promise<CompletionResult> {
-    try {
-      return await this.attempt(req);
-    } catch (error) {
-      if (!this.useCompletionTokens && wantsCompletionTokens(error)) {
-        this.useCompletionTokens = true;
-        return this.attempt(req);
+    for (let adjusted = 0; ; adjusted++) {
+      try {
+        return await this.attempt(req);
+      } catch (error) {
+        if (adjusted >= 2 || !this.adjustFor(error))
+          throw translateError(error, { settings: this.settings, cancelled: req.signal?.aborted === true });
       }
-      throw error;
     }
+  }
+
+  /** Switches a compat flag the server's 400 asks for; false when the error is not such a refusal. */
+  private adjustFor(error: unknown): boolean {
+    const status = (error as { status?: unknown }).status;
+    const message = String((error as { message?: unknown }).message ?? '');
+    if (status !== 400) return false;
+    if (!this.compat.completionTokens && message.includes('max_completion_tokens')) {
+      this.compat.completionTokens = true;
+      return true;
+    }
+    if (!this.compat.noStreamOptions && message.includes('stream_options')) {
+      this.compat.noStreamOptions = true;
+      return true;
+    }
+    return false;
   }
 
   private async attempt(req: CompletionRequest): Promise<CompletionResult> {
@@ -93,7 +109,7 @@ export class OpenAIProvider implements Provider {
     const params: ChatCompletionCreateParamsNonStreaming = {
       model: this.model,
       messages: toOpenAIMessages(req.system, req.messages),
-      ...(this.useCompletionTokens
+      ...(this.compat.completionTokens
         ? { max_completion_tokens: req.maxTokens }
         : { max_tokens: req.maxTokens }),
       ...(req.tools.length > 0 ? { tools: toOpenAITools(req.tools) } : {}),
@@ -103,12 +119,7 @@ export class OpenAIProvider implements Provider {
       return await guard.run(() =>
         onText ? this.streamed(params, onText, guard) : this.whole(params, guard),
       );
-    } catch (error) {
-      if (!this.useCompletionTokens && wantsCompletionTokens(error)) throw error;
-      throw translateError(error, {
-        settings: this.settings,
-        cancelled: guard.cancelled,
-      });
+      // Errors are translated once, in complete(), after a possible compat retry.
     } finally {
       guard.dispose();
     }
@@ -141,7 +152,11 @@ export class OpenAIProvider implements Provider {
   ): Promise<CompletionResult> {
     const client = await this.sdk();
     const stream = await client.chat.completions.create(
-      { ...params, stream: true, stream_options: { include_usage: true } },
+      {
+        ...params,
+        stream: true,
+        ...(this.compat.noStreamOptions ? {} : { stream_options: { include_usage: true } }),
+      },
       { signal: guard.signal },
     );
     let text = '';
@@ -192,10 +207,4 @@ export class OpenAIProvider implements Provider {
       model: model || this.model,
     };
   }
-}
-
-function wantsCompletionTokens(error: unknown): boolean {
-  const status = (error as { status?: unknown }).status;
-  const message = String((error as { message?: unknown }).message ?? '');
-  return status === 400 && message.includes('max_completion_tokens');
 }

@@ -188,6 +188,37 @@ describe('OpenAI-compatible quirks', () => {
     expect(bodies[2]).toMatchObject({ max_completion_tokens: 60 });
   });
 
+  it('drops stream_options once when the server refuses it', async () => {
+    const server = await startFakeOpenAI([
+      { status: 400, errorMessage: 'Unrecognized request argument supplied: stream_options' },
+      { text: 'streamed anyway' },
+      { text: 'and again' },
+    ]);
+    closers.push(server.close);
+    const p = createProvider(configSchema.parse({}), {
+      env: { OPENAI_API_KEY: PLANTED_KEY.openai, OPENAI_BASE_URL: server.url },
+    });
+    expect((await p.complete(ask('x', { onText: () => {} }))).text).toBe('streamed anyway');
+    expect((await p.complete(ask('x', { onText: () => {} }))).text).toBe('and again');
+    const bodies = server.chatRequests.map((r) => r.body);
+    expect(bodies[0].stream_options).toEqual({ include_usage: true });
+    expect(bodies[1].stream_options).toBeUndefined();
+    expect(bodies[2].stream_options).toBeUndefined();
+  });
+
+  it('a 400 that names no known field is reported, not retried', async () => {
+    const server = await startFakeOpenAI([{ status: 400, errorMessage: 'messages: too long' }]);
+    closers.push(server.close);
+    const p = createProvider(configSchema.parse({}), {
+      env: { OPENAI_API_KEY: PLANTED_KEY.openai, OPENAI_BASE_URL: server.url },
+    });
+    const error = await rejection(p.complete(ask('x')));
+    expect(error.message).toMatch(
+      /^openai rejected the request \(400 from http:\/\/127\.0\.0\.1:\d+\/v1\): messages: too long$/,
+    );
+    expect(server.chatRequests).toHaveLength(1);
+  });
+
   it('hints at a missing /v1 when an OpenAI-style base URL answers 404', async () => {
     const server = await startFakeOpenAI([{ status: 404, errorMessage: '404 page not found' }]);
     closers.push(server.close);
