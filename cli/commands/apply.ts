@@ -3,7 +3,7 @@
 // Exit 0 converged, 3 blocked by policy, 1 error. The loop itself lives in src/reconcile.
 import fs from 'node:fs';
 import type { ConfirmFn } from '../../src/agents/agent-types.js';
-import type { IntentEvent } from '../../src/agents/intent-tool.js';
+import type { IntentStep } from '../../src/agents/intent-tool.js';
 import { UserInputError } from '../../src/errors.js';
 import { loadDesiredState } from '../../src/reconcile/desired-state.js';
 import { createEngine } from '../../src/reconcile/engine.js';
@@ -67,7 +67,12 @@ export async function runApply(args: ApplyArgs, io: Io, opts: RunApplyOptions): 
     report = (await daemon(
       'apply',
       { only, dry_run: dryRun, yes: Boolean(args.yes), ...(saved ? { expected_hash: saved.hash } : {}) },
-      (p) => onProgress(p as ProgressEvent),
+      (p) => {
+        const step = intentProgress(p);
+        if (step) {
+          if (!args.json) intentLine(io, step);
+        } else onProgress(p as ProgressEvent);
+      },
     )) as RunReport;
   } else {
     const confirm = (action: Action, decision: Decision) =>
@@ -82,11 +87,14 @@ export async function runApply(args: ApplyArgs, io: Io, opts: RunApplyOptions): 
       confirm,
       // Loaded only when the run has something to do (the agent loop stays out of a no-change apply).
       extraTools: async (parts) => {
-        const { intentTools, callLine } = await import('../../src/agents/intent-tool.js');
+        const { intentTools, intentStep } = await import('../../src/agents/intent-tool.js');
         return intentTools({
           config: loaded.config,
           confirm: agentConfirm,
-          ...(args.json ? {} : { onEvent: (e: IntentEvent) => intentLine(io, e, callLine) }),
+          onEvent: (e) => {
+            const step = intentStep(e);
+            if (step && !args.json) intentLine(io, step);
+          },
         })(parts);
       },
       onProgress,
@@ -120,23 +128,24 @@ export async function runApply(args: ApplyArgs, io: Io, opts: RunApplyOptions): 
 }
 
 /** What the agent does for an intent, as it happens: each gated tool call and each check. */
-function intentLine(io: Io, e: IntentEvent, callLine: (a: Action) => string): void {
-  const head = `  intent:${e.name} attempt ${e.attempt}`;
-  if (e.type === 'attempt') io.out(paint(io, 'dim', `${head} of ${e.of}: the agent works on the goal`));
-  else if (e.type === 'tool_call') {
-    const r = e.record;
-    const ran = r.outcome === 'ran' ? (r.ok ? 'ran' : 'failed') : r.outcome;
-    io.out(`${head}: ${callLine(r.action)} → ${r.decision.verdict} (${r.decision.rule}), ${ran}`);
-  } else if (e.type === 'check') {
-    const first = e.output.split('\n')[0] ?? '';
-    io.out(
-      paint(
-        io,
-        e.exitCode === 0 ? 'green' : 'dim',
-        `${head}: check ${e.exitCode === null ? first : `exit ${e.exitCode}`}`,
-      ) + (e.exitCode !== null && e.exitCode !== 0 && first ? paint(io, 'dim', ` (${first})`) : ''),
-    );
+function intentLine(io: Io, s: IntentStep): void {
+  const head = `  intent:${s.name} attempt ${s.attempt}`;
+  if (s.kind === 'attempt')
+    io.out(paint(io, 'dim', `${head} of ${s.of ?? '?'}: the agent works on the goal`));
+  else if (s.kind === 'tool_call')
+    io.out(`${head}: ${s.call ?? '?'} → ${s.verdict} (${s.rule}), ${s.outcome}`);
+  else if (s.exitCode === null || s.exitCode === undefined)
+    io.out(paint(io, 'magenta', `${head}: ${s.first ?? ''}`));
+  else {
+    const why = s.exitCode !== 0 && s.first ? paint(io, 'dim', ` (${s.first})`) : '';
+    io.out(paint(io, s.exitCode === 0 ? 'green' : 'dim', `${head}: check exit ${s.exitCode}`) + why);
   }
+}
+
+/** A daemon's progress notification carrying an intent step (src/runtime/reconciler-service.ts). */
+function intentProgress(p: unknown): IntentStep | undefined {
+  const e = p as { type?: unknown; step?: IntentStep };
+  return e && e.type === 'intent' && e.step ? e.step : undefined;
 }
 
 function outcomeLine(io: Io, o: ResourceOutcome): string {

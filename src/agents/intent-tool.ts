@@ -127,7 +127,7 @@ async function runIntent(
   const recorder = await sessionRecorder(opts, resource, provider, opts.secrets ?? []);
   const history: AgentMessage[] = [];
   const log: AttemptLog[] = [];
-  const emit = (e: IntentEvent) => opts.onEvent?.(e);
+  const emit = (e: IntentEvent) => opts.onEvent?.(scrub(e, opts.secrets ?? []));
   const system = systemPrompt(args, ctx, opts.mode);
 
   for (let attempt = 1; attempt <= args.max_attempts; attempt++) {
@@ -258,6 +258,53 @@ function notRun(c: Extract<CheckOutcome, { ran: false }>): string {
   return c.verdict === 'refused'
     ? `check not run: ${c.reason}`
     : `check blocked by rule ${c.rule} (${c.verdict}): ${c.reason}`;
+}
+
+/** An IntentEvent as short, JSON-safe data without contents: what the CLI prints, the daemon streams. */
+export interface IntentStep {
+  name: string;
+  attempt: number;
+  kind: 'attempt' | 'tool_call' | 'check';
+  /** attempt: how many attempts there may be. */
+  of?: number;
+  /** tool_call: the tool and what it acts on. */
+  call?: string;
+  verdict?: string;
+  rule?: string;
+  /** tool_call: ran | failed | denied | declined | queued | invalid | cancelled. */
+  outcome?: string;
+  /** check: the exit code, or null when the check was not run. */
+  exitCode?: number | null;
+  /** check: the first line of its output (or why it did not run). */
+  first?: string;
+}
+
+/** The step to show for an event; undefined for the loop's own events (text, usage). */
+export function intentStep(e: IntentEvent): IntentStep | undefined {
+  const base = { name: e.name, attempt: e.attempt };
+  if (e.type === 'attempt') return { ...base, kind: 'attempt', of: e.of };
+  if (e.type === 'tool_call') {
+    const r = e.record;
+    return {
+      ...base,
+      kind: 'tool_call',
+      call: callLine(r.action),
+      verdict: r.decision.verdict,
+      rule: r.decision.rule,
+      outcome: r.outcome === 'ran' ? (r.ok ? 'ran' : 'failed') : r.outcome,
+    };
+  }
+  if (e.type === 'check') return { ...base, kind: 'check', exitCode: e.exitCode, first: oneLine(e.output) };
+  return undefined;
+}
+
+/** One plain line for a step (logs; the CLI adds colour). */
+export function intentStepLine(s: IntentStep): string {
+  const head = `intent:${s.name} attempt ${s.attempt}`;
+  if (s.kind === 'attempt') return `${head} of ${s.of ?? '?'}: the agent works on the goal`;
+  if (s.kind === 'tool_call') return `${head}: ${s.call ?? '?'} → ${s.verdict} (${s.rule}), ${s.outcome}`;
+  if (s.exitCode === null || s.exitCode === undefined) return `${head}: ${s.first ?? 'check not run'}`;
+  return `${head}: check exit ${s.exitCode}${s.exitCode !== 0 && s.first ? ` (${s.first})` : ''}`;
 }
 
 /** A tool call in one line: the tool and what it acts on (path or command), never contents. */

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import type { ConfirmOutcome } from '../agents/agent-types.js';
-import { callLine, intentTools } from '../agents/intent-tool.js';
+import { intentStep, intentStepLine, intentTools } from '../agents/intent-tool.js';
 import { parseDuration } from '../config/duration.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { EffectivePaths } from '../config/paths.js';
@@ -72,6 +72,8 @@ export class ReconcilerService {
   private engine: Promise<Engine> | undefined;
   /** The running apply came with --yes: the intent agent's confirm-rules are approved too. */
   private agentYes = false;
+  /** The running apply's progress stream (intent steps are sent on it too). */
+  private runProgress: ((e: unknown) => void) | undefined;
 
   constructor(
     private readonly config: ConfigSource,
@@ -102,16 +104,12 @@ export class ReconcilerService {
       extraTools: intentTools({
         config: this.config.loaded().config,
         confirm: (action, decision) => this.agentConfirm(action, decision),
+        // Logged, and streamed to an `aios apply` waiting on the socket.
         onEvent: (e) => {
-          if (e.type === 'tool_call') {
-            const r = e.record;
-            this.log.info(
-              'intent',
-              `intent:${e.name} attempt ${e.attempt}: ${callLine(r.action)} ${r.decision.verdict} (${r.decision.rule}), ${r.outcome}`,
-            );
-          } else if (e.type === 'check') {
-            this.log.info('intent', `intent:${e.name} attempt ${e.attempt}: check exit ${e.exitCode ?? '-'}`);
-          }
+          const step = intentStep(e);
+          if (!step) return;
+          this.log.info('intent', intentStepLine(step));
+          this.runProgress?.({ type: 'intent', step });
         },
       }),
     });
@@ -207,6 +205,7 @@ export class ReconcilerService {
       const started = performance.now();
       const engine = await this.getEngine();
       this.agentYes = Boolean(request.yes);
+      this.runProgress = onProgress;
       const deps = {
         ...engine.deps,
         // Nobody sits at a daemon's terminal: a confirm verdict waits in the approvals queue and
@@ -217,13 +216,18 @@ export class ReconcilerService {
         ...(onProgress ? { onProgress } : {}),
       };
       {
-        const report = await reconcile(desired.graph, deps, {
-          only,
-          trigger,
-          ...(request.dryRun ? { dryRun: true } : {}),
-          ...(request.expectedHash ? { expectedHash: request.expectedHash } : {}),
-          ...(external.length > 0 ? { external } : {}),
-        });
+        let report: RunReport;
+        try {
+          report = await reconcile(desired.graph, deps, {
+            only,
+            trigger,
+            ...(request.dryRun ? { dryRun: true } : {}),
+            ...(request.expectedHash ? { expectedHash: request.expectedHash } : {}),
+            ...(external.length > 0 ? { external } : {}),
+          });
+        } finally {
+          this.runProgress = undefined;
+        }
         this.lastRun = {
           at: new Date().toISOString(),
           trigger,

@@ -70,7 +70,10 @@ describe('aios-runtime with an [[intent]]', { timeout: 120_000 }, () => {
     await daemon.until('intent converged', () => greeting() === 'hello\n');
     await daemon.until(
       'agent logged',
-      () => daemon?.log.includes('intent:greeting attempt 1: write_file /etc/greeting allow') === true,
+      () =>
+        daemon?.log.includes(
+          'intent:greeting attempt 1: write_file /etc/greeting → allow (mode:normal), ran',
+        ) === true,
     );
     const diff = await cli(box, ['diff'], env);
     expect(diff.code).toBe(0);
@@ -103,6 +106,11 @@ describe('aios-runtime with an [[intent]]', { timeout: 120_000 }, () => {
 
     const apply = await cli(box, ['apply', '--yes'], env);
     expect(apply.code).toBe(0);
+    // The daemon streams what the agent does to the waiting CLI.
+    expect(apply.out).toContain(
+      'intent:greeting attempt 1: write_file /etc/greeting → confirm (mode:safe), ran',
+    );
+    expect(apply.out).toContain('intent:greeting attempt 1: check exit 0');
     expect(greeting()).toBe('hello\n');
   });
 });
