@@ -4,6 +4,7 @@
 // fail naming the error; checks that need a loaded config are skipped when it does not load. Reads
 // only (the snapshot store's open takes its lock and clears its own temp files, as every reader does).
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { ConfigValidationError, homeDir, type LoadedConfig, loadConfig } from '../src/config/load-config.js';
 import { type EffectivePaths, effectivePaths, SYSTEM_DIR } from '../src/config/paths.js';
@@ -290,8 +291,17 @@ async function socketResults(c: Ctx): Promise<CheckResult[]> {
     });
     return out;
   }
-  const { answers } = await import('../src/runtime/socket-guard.js');
-  if (await answers(sock, 500)) {
+  const reach = await connectOutcome(sock, 500);
+  if (reach === 'EACCES' || reach === 'EPERM') {
+    out.push({
+      id: 'socket',
+      status: 'warn',
+      message: `${sock} is there but you may not connect to it (${reach}): the daemon runs, for root and group aios only`,
+      fix: 'run as root, or join the group: usermod -aG aios $USER (then log in again)',
+    });
+    return out;
+  }
+  if (reach === 'connected') {
     let pid = '';
     try {
       const { callDaemon } = await import('../src/runtime/rpc-client.js');
@@ -310,6 +320,20 @@ async function socketResults(c: Ctx): Promise<CheckResult[]> {
     fix: `start the daemon (it removes a stale socket of its own), or rm ${sock}`,
   });
   return out;
+}
+
+/** 'connected', or why not (errno code, 'timeout'): a refused connection and a forbidden one differ. */
+function connectOutcome(sock: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect(sock);
+    const done = (v: string) => {
+      s.destroy();
+      resolve(v);
+    };
+    s.setTimeout(timeoutMs, () => done('timeout'));
+    s.once('connect', () => done('connected'));
+    s.once('error', (e: NodeJS.ErrnoException) => done(e.code ?? 'error'));
+  });
 }
 
 function startHint(c: Ctx): string {

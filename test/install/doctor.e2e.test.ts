@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -241,6 +241,43 @@ describe('aios doctor', () => {
       status: 'warn',
       fix: expect.stringContaining(`rm ${sock}`),
     });
+  });
+
+  it('tells a user who may not connect to a live socket apart from a stale one', async () => {
+    const home = tempDir('aios-doctor-eacces-');
+    made.push(home);
+    fs.chownSync(home, 65534, 65534);
+    const env = cleanEnv(home);
+    const asNobody = (args: string[]) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        // async: the socket below is served by this process's event loop
+        const child = spawn(process.execPath, [path.resolve('dist/cli/aios.js'), ...args], {
+          uid: 65534,
+          gid: 65534,
+          env,
+        });
+        let out = '';
+        child.stdout.on('data', (c) => {
+          out += c;
+        });
+        child.on('close', (code) => resolve({ code, out }));
+      });
+    expect((await asNobody(['init', '--user'])).code).toBe(0);
+    const sock = path.join(home, '.local/share/aios/aios-runtime.sock');
+    const server = net.createServer((c) => c.end());
+    await new Promise<void>((r) => server.listen(sock, r));
+    try {
+      fs.chmodSync(sock, 0o600); // root's, like a root daemon's socket to someone outside group aios
+      const r = await asNobody(['doctor', '--json']);
+      const report = JSON.parse(r.out) as Report;
+      expect(byId(report, 'socket')[0]).toMatchObject({
+        status: 'warn',
+        fix: expect.stringContaining('usermod -aG aios'),
+      });
+      expect(byId(report, 'socket')[0]?.message).toContain('may not connect');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('fails when something that is not a socket sits at the socket path', () => {
