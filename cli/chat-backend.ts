@@ -19,6 +19,7 @@ import type { LoadedConfig } from '../src/config/load-config.js';
 import type { EffectivePaths } from '../src/config/paths.js';
 import { UserInputError } from '../src/errors.js';
 import { redact } from '../src/memory/redact.js';
+import { type ProviderEndpoint, providerEndpoint } from '../src/runtime/chat-rpc.js';
 import type { CommandArgs } from './command.js';
 import { confirmAction } from './confirm.js';
 import { type DaemonCall, delegateTo } from './daemon-link.js';
@@ -95,7 +96,7 @@ export async function openChatBackend(
   opts: BackendOptions,
 ): Promise<ChatBackend> {
   const daemon = opts.openService ? undefined : await delegateTo(args, cfg.paths);
-  if (daemon) return daemonBackend(daemon, opts);
+  if (daemon && (await sameEndpoint(daemon, cfg.loaded, args))) return daemonBackend(daemon, opts);
   const open =
     opts.openService ??
     (async () => {
@@ -103,6 +104,33 @@ export async function openChatBackend(
       return createChatService({ loaded: cfg.loaded, paths: cfg.paths });
     });
   return localBackend(await open(), io, opts);
+}
+
+/**
+ * Whether the daemon would reach the model this command would: a user who points OPENAI_BASE_URL (or
+ * a key) at another server than the daemon knows gets the turn in process, where their settings
+ * hold. Without a key here the daemon's settings are all there is, so it takes the turn.
+ */
+async function sameEndpoint(call: DaemonCall, loaded: LoadedConfig, args: CommandArgs): Promise<boolean> {
+  const provider = providerArg(args.provider);
+  const model = typeof args.model === 'string' && args.model ? args.model : undefined;
+  const mine = providerEndpoint(loaded, process.env, provider, model);
+  if (!mine?.has_key) return true;
+  let theirs: ProviderEndpoint | null;
+  try {
+    theirs = (await call('chat.endpoint', {
+      ...(provider ? { provider } : {}),
+      ...(model ? { model } : {}),
+    })) as ProviderEndpoint | null;
+  } catch {
+    return true; // a daemon without the method: it takes the turn as it always did
+  }
+  return (
+    theirs?.has_key === true &&
+    theirs.provider === mine.provider &&
+    theirs.model === mine.model &&
+    theirs.base_url === mine.base_url
+  );
 }
 
 function localBackend(service: ChatService, io: Io, opts: BackendOptions): ChatBackend {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { ChatRequest, ChatService, ConfirmOutcome, ProviderName } from '../agents/agent-types.js';
 import type { ChatServiceOptions } from '../agents/chat-service.js';
 import { storedArgs } from '../agents/chat-session.js';
+import { resolveProviderSettings } from '../agents/providers/provider-settings.js';
 import { DIAGNOSIS_PREFIX, lastConversation, readOnlyRegistry, SystemAgent } from '../agents/system-agent.js';
 import { parseDuration } from '../config/duration.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -43,6 +44,42 @@ export interface ChatHostOptions {
   /** Poll interval of the system agent (default 2 s). */
   systemPollMs?: number;
 }
+
+/** Which model endpoint a turn would use, without the key (only whether there is one). */
+export interface ProviderEndpoint {
+  provider: string;
+  model: string;
+  base_url: string;
+  has_key: boolean;
+}
+
+/**
+ * The endpoint a turn would reach with this config and environment. The CLI compares it with its
+ * own before delegating: a daemon started without OPENAI_BASE_URL must not take a chat the user
+ * pointed at another server (docs/decisions/120).
+ */
+export function providerEndpoint(
+  loaded: LoadedConfig,
+  env: NodeJS.ProcessEnv,
+  provider?: ProviderName,
+  model?: string,
+): ProviderEndpoint | null {
+  const opts = { env, ...(provider ? { provider } : {}), ...(model ? { model } : {}) };
+  try {
+    const s = resolveProviderSettings(loaded.config, opts);
+    return { provider: s.name, model: s.model, base_url: s.baseURL, has_key: true };
+  } catch {
+    // No key (or a bad setting): say where it would go, and that it cannot.
+    try {
+      const s = resolveProviderSettings(loaded.config, { ...opts, env: { ...env, ...PLACEHOLDER_KEYS } });
+      return { provider: s.name, model: s.model, base_url: s.baseURL, has_key: false };
+    } catch {
+      return null;
+    }
+  }
+}
+
+const PLACEHOLDER_KEYS = { OPENAI_API_KEY: 'placeholder', ANTHROPIC_API_KEY: 'placeholder' };
 
 export interface DiagnosisInfo {
   session_id: string;
@@ -83,6 +120,8 @@ export class ChatHost {
         return { cancelled: turn !== undefined };
       },
       'chat.diagnosis': async () => this.latestDiagnosis(),
+      'chat.endpoint': async (p) =>
+        providerEndpoint(this.opts.loaded(), this.opts.env, providerParam(p.provider), stringParam(p.model)),
     };
   }
 
@@ -150,7 +189,7 @@ export class ChatHost {
       return result;
     } catch (error) {
       // A missing key or an unreachable server: one line for the CLI, never a stack.
-      throw new RpcError(-32000, oneLine(error));
+      throw new RpcError(-32000, daemonSide(error));
     } finally {
       ctx.signal.removeEventListener('abort', onClose);
       if (turnId) this.turns.delete(turnId);
@@ -167,7 +206,7 @@ export class ChatHost {
       });
     }
     return this.service.catch((error: unknown) => {
-      throw new RpcError(-32000, oneLine(error));
+      throw new RpcError(-32000, daemonSide(error));
     });
   }
 
@@ -452,8 +491,19 @@ function providerParam(value: unknown): ProviderName | undefined {
   throw new RpcError(-32602, `provider must be one of openai, anthropic, ollama (got "${String(value)}")`);
 }
 
+function stringParam(value: unknown): string | undefined {
+  return typeof value === 'string' && value ? value : undefined;
+}
+
 function num(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+/** A missing key here is the daemon's: say so, or the user sets it in a shell that never sees the turn. */
+function daemonSide(error: unknown): string {
+  const line = oneLine(error);
+  const kind = (error as { kind?: unknown } | null)?.kind;
+  return kind === 'missing_key' ? `${line} — for aios-runtime, which runs this chat` : line;
 }
 
 function oneLine(error: unknown): string {

@@ -167,12 +167,14 @@ describe('aios chat in process', { timeout: 60_000 }, () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
-  it('never lets the planted key out: not in output, memory.db or any file, even when a tool prints it', async () => {
+  it('never lets the planted key out: not in output, memory.db or any file, even when a tool reads it', async () => {
     box = await makeChatBox('aios-chat-key-');
+    // A file in the managed tree holds the key (a careless .env): reading it is allowed.
+    fs.writeFileSync(path.join(box.root, 'etc/leak.txt'), `the key is ${PLANTED_KEY}\n`);
     fake = await startFakeOpenAI(
       [
-        { toolCalls: [{ name: 'bash', args: { command: 'echo "the key is $OPENAI_API_KEY"' } }] },
-        (req) => ({ text: `The tool said: ${lastToolContent(req.body)}` }),
+        { toolCalls: [{ name: 'read_file', args: { path: '/etc/leak.txt' } }] },
+        (req) => ({ text: `The file says: ${lastToolContent(req.body)}` }),
       ],
       { apiKey: PLANTED_KEY },
     );
@@ -182,11 +184,12 @@ describe('aios chat in process', { timeout: 60_000 }, () => {
       chatEnv(box, { OPENAI_BASE_URL: fake.url }),
     );
     expect(r.code).toBe(0);
-    // The tool did print it (to the model, which already holds it): the test is not vacuous.
+    // The model did get it back (a provider holds its own key): the test is not vacuous.
     expect(lastToolContent(fake.chatRequests[1]?.body)).toContain(PLANTED_KEY);
-    expect(r.out).toContain('The tool said:');
+    expect(r.out).toContain('The file says:');
+    expect(r.out).toContain('the key is');
     expect(r.out + r.err).not.toContain(PLANTED_KEY);
-    expect(filesContaining(box.dir, PLANTED_KEY)).toEqual([]);
+    expect(filesContaining(box.dir, PLANTED_KEY, [box.root])).toEqual([]);
   });
 
   it('shell: piped /help, a question, /sessions and /exit', async () => {

@@ -71,6 +71,42 @@ describe('aios chat through the daemon', { timeout: 90_000 }, () => {
     expect(sources(remoteId)).toEqual(['daemon:cli']);
   });
 
+  it('keeps a key a tool read out of the streamed events, the daemon log and every file', async () => {
+    box = await makeChatBox('aios-dchat-key-');
+    fs.writeFileSync(path.join(box.root, 'etc/leak.txt'), `the key is ${PLANTED_KEY}\n`);
+    fake = await startFakeOpenAI(
+      [
+        { toolCalls: [{ name: 'read_file', args: { path: '/etc/leak.txt' } }] },
+        (req) => ({ text: `The file says: ${lastToolContent(req.body)}` }),
+      ],
+      { apiKey: PLANTED_KEY },
+    );
+    // The CLI has no key of its own here: only the daemon could scrub it.
+    const d = await startDaemon(chatEnv(box, { OPENAI_BASE_URL: fake.url }));
+    const r = await aios(
+      box,
+      ['chat', 'read /etc/leak.txt'],
+      chatEnv(box, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: undefined, ANTHROPIC_API_KEY: undefined }),
+    );
+    expect(r.code).toBe(0);
+    expect(lastToolContent(fake.chatRequests[1]?.body)).toContain(PLANTED_KEY);
+    expect(r.out).toContain('The file says:');
+    expect(r.out + r.err).not.toContain(PLANTED_KEY);
+    expect(d.log).not.toContain(PLANTED_KEY);
+    expect(filesContaining(box.dir, PLANTED_KEY, [box.root])).toEqual([]);
+  });
+
+  it('runs in process when this shell points the provider elsewhere than the daemon does', async () => {
+    box = await makeChatBox('aios-dchat-endpoint-');
+    fake = await startFakeOpenAI([{ text: 'Answered by the server you chose.' }], { apiKey: PLANTED_KEY });
+    // The daemon knows only the example's base_url (the real API); this shell names the fake one.
+    await startDaemon(chatEnv(box));
+    const r = await aios(box, ['chat', 'where am I?'], chatEnv(box, { OPENAI_BASE_URL: fake.url }));
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('Answered by the server you chose.\n');
+    expect(sources(SESSION_LINE.exec(r.err)?.[1] ?? '')).toEqual(['cli']);
+  });
+
   it('holds a confirm in the approvals queue; after approve the action ran and --continue sees it', async () => {
     box = await makeChatBox('aios-dchat-appr-', { mode: 'safe' });
     fake = await startFakeOpenAI(
@@ -159,7 +195,9 @@ describe('aios chat through the daemon', { timeout: 90_000 }, () => {
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
     expect(r.err.trim().split('\n')).toEqual([
-      expect.stringMatching(/^aios: openai needs an API key: set OPENAI_API_KEY/),
+      expect.stringMatching(
+        /^aios: openai needs an API key: set OPENAI_API_KEY.* for aios-runtime, which runs this chat$/,
+      ),
     ]);
     expect((await aios(box, ['status'], env)).code).toBe(0);
     expect(daemon?.running).toBe(true);

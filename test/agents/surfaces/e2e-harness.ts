@@ -110,12 +110,13 @@ export function aios(
 }
 
 /** Every file under the sandbox whose bytes contain `needle` (memory.db and its WAL included). */
-export function filesContaining(dir: string, needle: string): string[] {
+export function filesContaining(dir: string, needle: string, skip: string[] = []): string[] {
   const hits: string[] = [];
   const bytes = Buffer.from(needle);
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
+      if (skip.includes(p)) continue;
       if (e.isDirectory()) walk(p);
       else if (e.isFile() && fs.readFileSync(p).includes(bytes)) hits.push(p);
     }
