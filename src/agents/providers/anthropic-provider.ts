@@ -1,7 +1,8 @@
 // The `anthropic` provider: the official @anthropic-ai/sdk Messages API. Streams raw events when the
 // caller wants text as it comes (text deltas and tool_use input_json deltas accumulated per block);
-// retries and per-attempt timeouts are the SDK's, stalls after the headers are the CallGuard's.
-// Must not read the environment (settings did) nor let an SDK error escape untranslated.
+// retries and per-attempt timeouts are the SDK's, stalls and retry waits provider-fetch's, cancels
+// the CallGuard's. Must not read the environment (settings did) nor let an SDK error escape
+// untranslated.
 import type Anthropic from '@anthropic-ai/sdk';
 import type {
   Message,

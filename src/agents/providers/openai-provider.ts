@@ -1,8 +1,8 @@
 // The `openai` and `ollama` providers: the official openai SDK against api.openai.com or any
 // OpenAI-compatible server (ollama's /v1, vLLM, LM Studio). Streams when the caller wants text as it
 // comes, accumulating text and tool-call argument deltas; retries and per-attempt timeouts are the
-// SDK's, stalls after the headers are the CallGuard's. Must not read the environment (settings did)
-// nor let an SDK error escape untranslated.
+// SDK's, stalls and retry waits are provider-fetch's, cancels the CallGuard's. Must not read the
+// environment (settings did) nor let an SDK error escape untranslated.
 import type OpenAI from 'openai';
 import type {
   ChatCompletionCreateParamsNonStreaming,
@@ -36,10 +36,10 @@ export async function openAIClient(settings: ProviderSettings): Promise<OpenAI> 
     timeout: settings.timeoutMs,
     maxRetries: settings.maxRetries,
     fetch: makeProviderFetch({ idleMs: settings.timeoutMs, wire: 'openai' }),
-    // Explicit nulls: the SDK would otherwise read OPENAI_ORG_ID / OPENAI_PROJECT_ID itself and send
-    // them to whatever server base_url names (an ollama box, a proxy).
-    organization: null,
-    project: null,
+    // Never null-ish: the SDK would read OPENAI_ORG_ID / OPENAI_PROJECT_ID itself and send them to
+    // whatever server base_url names (an ollama box). Settings carry them for openai only.
+    organization: settings.organization ?? null,
+    project: settings.project ?? null,
     // The SDK logs to the console; library code must not write to the terminal.
     logLevel: 'off',
   });

@@ -47,6 +47,9 @@ export interface ProviderSettings {
   apiKey: string;
   timeoutMs: number;
   maxRetries: number;
+  /** openai only: OPENAI_ORG_ID / OPENAI_PROJECT_ID, sent as the SDK's headers. */
+  organization?: string;
+  project?: string;
 }
 
 export interface ProviderOptions {
@@ -110,6 +113,12 @@ function resolveKey(name: ProviderName, config: Config, env: NodeJS.ProcessEnv):
   );
 }
 
+function openAIAccount(env: NodeJS.ProcessEnv): { organization?: string; project?: string } {
+  const organization = envValue(env, 'OPENAI_ORG_ID');
+  const project = envValue(env, 'OPENAI_PROJECT_ID');
+  return { ...(organization ? { organization } : {}), ...(project ? { project } : {}) };
+}
+
 /** Everything a provider needs, checked; throws ProviderError (one line) for an unknown provider or no key. */
 export function resolveProviderSettings(config: Config, opts: ProviderOptions = {}): ProviderSettings {
   const env = opts.env ?? process.env;
@@ -132,5 +141,6 @@ export function resolveProviderSettings(config: Config, opts: ProviderOptions = 
     apiKey: resolveKey(name, config, env),
     timeoutMs: opts.timeoutMs ?? parseDuration(section.timeout),
     maxRetries: opts.maxRetries ?? DEFAULT_MAX_RETRIES,
+    ...(name === 'openai' ? openAIAccount(env) : {}),
   };
 }

@@ -111,6 +111,23 @@ describe('createProvider: keys', () => {
     expect(server.requests[0]?.headers.authorization).toBe('Bearer ollama');
   });
 
+  it('sends OPENAI_ORG_ID / OPENAI_PROJECT_ID to openai, never to ollama', async () => {
+    const server = await startFakeOpenAI([{ text: 'a' }, { text: 'b' }]);
+    servers.push(server);
+    const env = {
+      OPENAI_API_KEY: 'k-000000000',
+      OPENAI_ORG_ID: 'org-1',
+      OPENAI_PROJECT_ID: 'proj-1',
+      OLLAMA_HOST: server.host,
+    };
+    await createProvider(config(), { env: { ...env, OPENAI_BASE_URL: server.url } }).complete(ask('x'));
+    await createProvider(config(), { provider: 'ollama', env }).complete(ask('x'));
+    const [toOpenAI, toOllama] = server.requests.map((r) => r.headers);
+    expect(toOpenAI).toMatchObject({ 'openai-organization': 'org-1', 'openai-project': 'proj-1' });
+    expect(toOllama?.['openai-organization']).toBeUndefined();
+    expect(toOllama?.['openai-project']).toBeUndefined();
+  });
+
   it('fails in one line for an unknown provider', () => {
     const error = errorOf(() => createProvider(config(), { provider: 'gemini' as ProviderName, env: {} }));
     expect(error.kind).toBe('unknown_provider');
