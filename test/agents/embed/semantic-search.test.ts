@@ -228,6 +228,24 @@ describe('searchMemory', () => {
       expect(mem.vectorStatus('text-embedding-3-small')).toMatchObject({ dim: 64, vectors: 3, pending: 0 });
     });
 
+    it('embeds through ollama without any API key', async () => {
+      server = await startFakeOpenAI([]);
+      const { nginx } = seed();
+      const config = configSchema.parse({
+        llm: { default_provider: 'ollama', embedding_model: 'nomic-embed-text' },
+      });
+      const result = await searchMemory(
+        mem,
+        chooseEmbedder(config, { env: { OLLAMA_HOST: server.host } }),
+        'restarting',
+      );
+      expect(result).toMatchObject({ mode: 'hybrid', model: 'nomic-embed-text' });
+      expect(result.hits[0]).toMatchObject({ id: nginx, source: 'both' });
+      expect(server.requests.every((q) => (q.body as { model?: string }).model === 'nomic-embed-text')).toBe(
+        true,
+      );
+    });
+
     it('falls back to full text with a one-line warning when the server is unreachable', async () => {
       const { cmd } = seed();
       const port = await deadPort();
