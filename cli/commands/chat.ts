@@ -2,6 +2,7 @@
 // agent turn. Streams the answer, shows each tool call with its verdict and rule, stores the session
 // and ends with its id on stderr. `--json` prints one result object instead. Exit 0, or 1 with one
 // line when the turn fails (a missing key, an unreachable server). Ctrl-C cancels the turn.
+import { createInterface } from 'node:readline/promises';
 import { AiosError, UserInputError } from '../../src/errors.js';
 import { createTurnRenderer, sessionFooter, turnJson } from '../agent-render.js';
 import {
@@ -73,6 +74,7 @@ export async function runChat(
           render.onEvent(e);
         },
         beforePrompt: () => render.flush(),
+        ...(io.stdinTTY ? { ask: (q: string) => askLine(q, abort) } : {}),
         signal: abort.signal,
       },
     );
@@ -96,6 +98,20 @@ export async function runChat(
     process.off('SIGINT', onSigint);
     render.flush();
     backend.close();
+  }
+}
+
+/**
+ * One answer line from the terminal. Ctrl-C while it waits cancels the turn (readline takes the
+ * keystroke on a terminal, so the process never sees a SIGINT of its own).
+ */
+async function askLine(question: string, abort: AbortController): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  rl.on('SIGINT', () => abort.abort());
+  try {
+    return await rl.question(question, { signal: abort.signal });
+  } finally {
+    rl.close();
   }
 }
 

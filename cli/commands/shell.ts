@@ -197,7 +197,8 @@ async function askOnce(
         },
         beforePrompt: () => render.flush(),
         // A confirmation reads its answer from the shell's own line editor, not a second one.
-        ...(streams.terminal ? { ask: (q: string) => rl.question(q) } : {}),
+        // Ctrl-C during the question cancels the turn, and the question with it.
+        ...(streams.terminal ? { ask: (q: string) => rl.question(q, { signal: ask.signal }) } : {}),
         signal: ask.signal,
       },
     );

@@ -229,4 +229,51 @@ describe('aios chat in process', { timeout: 60_000 }, () => {
     const history = fs.readFileSync(path.join(box.data, 'shell_history'), 'utf8');
     expect(history).toBe('slow question password=[REDACTED]\nfast question\n');
   });
+
+  it('on a terminal a confirm verdict is asked: y runs it', async () => {
+    box = await makeChatBox('aios-chat-tty-yes-', { mode: 'safe' });
+    fake = await startFakeOpenAI(
+      [
+        {
+          text: 'Writing.',
+          toolCalls: [{ name: 'write_file', args: { path: '/etc/motd', content: 'asked\n' } }],
+        },
+        { text: 'Done.' },
+      ],
+      { apiKey: PLANTED_KEY },
+    );
+    const tty = aiosOnTty(
+      box,
+      ['chat', 'set the motd', '--root', box.root],
+      chatEnv(box, { OPENAI_BASE_URL: fake.url }),
+    );
+    await tty.until('question', () => tty.output().includes('Run it? [y/N]'));
+    expect(tty.output()).toContain('rule:   mode:safe');
+    tty.send('y\r');
+    expect(await tty.end()).toBe(0);
+    expect(fs.readFileSync(path.join(box.root, 'etc/motd'), 'utf8')).toBe('asked\n');
+    expect(tty.output()).toContain('Done.');
+  });
+
+  it('on a terminal Ctrl-C at a confirm question cancels the turn: nothing runs, exit 1', async () => {
+    box = await makeChatBox('aios-chat-tty-cancel-', { mode: 'safe' });
+    fake = await startFakeOpenAI(
+      [
+        { toolCalls: [{ name: 'write_file', args: { path: '/etc/motd', content: 'never\n' } }] },
+        { text: 'x' },
+      ],
+      { apiKey: PLANTED_KEY },
+    );
+    const tty = aiosOnTty(
+      box,
+      ['chat', 'set the motd', '--root', box.root],
+      chatEnv(box, { OPENAI_BASE_URL: fake.url }),
+    );
+    await tty.until('question', () => tty.output().includes('Run it? [y/N]'));
+    tty.send('\u0003');
+    expect(await tty.end()).toBe(1);
+    expect(tty.output()).toContain('aios: turn cancelled');
+    expect(fs.existsSync(path.join(box.root, 'etc/motd'))).toBe(false);
+    expect(fake.chatRequests).toHaveLength(1);
+  });
 });
