@@ -4,7 +4,10 @@
 // content + mode) on the same files in one run. Each tool gets its own fresh temp tree.
 //
 //   node bench/apply/bench.mjs [--sizes 100,1000,10000] [--puppet 100,1000,5000] [--ansible 100]
-//                              [--no-install] [--json out.json]
+//                              [--repeat 3] [--no-install] [--json out.json]
+//
+// No-change apply and diff/noop run --repeat times per tool and size; tables show the median (the
+// machine is shared, so single runs swing), the JSON keeps every run.
 //
 // Needs a built CLI (`npm run build`). Installs ansible and puppet with apt-get unless --no-install
 // (bench only; never in CI). Touches only directories under os.tmpdir().
@@ -26,6 +29,14 @@ const sizes = list(flag('sizes', '100,1000,10000'));
 const puppetSizes = list(flag('puppet', '100,1000,5000'));
 const ansibleSizes = list(flag('ansible', '100'));
 const install = !process.argv.includes('--no-install');
+const repeat = Math.max(1, Number(flag('repeat', '3')));
+
+/** Runs fn `repeat` times; the median run (by seconds) carries the reported figures. */
+function repeated(fn) {
+  const runs = Array.from({ length: repeat }, fn);
+  const sorted = [...runs].sort((a, b) => a.s - b.s);
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)], runs: runs.map((r) => r.s), min: sorted[0].s };
+}
 const jsonOut = flag('json', undefined);
 
 function have(cmd) {
@@ -110,11 +121,17 @@ function benchAios(n) {
     throw new Error(`aios first apply failed: ${first.stderr}${first.stdout.slice(-2000)}`);
   check(root, n, 'aios');
   out.first = { s: first.s, phases: timings(first.stdout) };
-  const noop = cli('apply', '--yes');
-  out.noChange = { s: noop.s, phases: timings(noop.stdout) };
-  const d = cli('diff');
-  if (d.code !== 0) throw new Error(`aios diff after apply exited ${d.code}`);
-  out.diff = { s: d.s, phases: timings(d.stdout) };
+  out.noChange = repeated(() => {
+    const noop = cli('apply', '--yes');
+    if (!/Apply: 0 changed/.test(noop.stdout))
+      throw new Error(`no-change apply changed: ${noop.stdout.slice(-500)}`);
+    return { s: noop.s, phases: timings(noop.stdout) };
+  });
+  out.diff = repeated(() => {
+    const d = cli('diff');
+    if (d.code !== 0) throw new Error(`aios diff after apply exited ${d.code}`);
+    return { s: d.s, phases: timings(d.stdout) };
+  });
   drift(root, n);
   const fix = cli('apply', '--yes');
   if (!/Apply: 10 changed/.test(fix.stdout))
@@ -152,8 +169,12 @@ function benchPuppet(n) {
   const first = time('puppet', args);
   check(root, n, `puppet: ${first.stderr.slice(-500)}`);
   out.first = first.s;
-  out.noChange = time('puppet', args).s;
-  out.noop = time('puppet', [...args, '--noop']).s;
+  const p1 = repeated(() => time('puppet', args));
+  out.noChange = p1.s;
+  out.noChangeRuns = p1.runs;
+  const p2 = repeated(() => time('puppet', [...args, '--noop']));
+  out.noop = p2.s;
+  out.noopRuns = p2.runs;
   drift(root, n);
   out.drift10 = time('puppet', args).s;
   fs.rmSync(dir, { recursive: true, force: true });
@@ -194,7 +215,10 @@ function benchAnsible(n) {
   return out;
 }
 
-const nodeFloor = Math.min(...[0, 1, 2, 3, 4].map(() => time(process.execPath, ['-e', '0']).s));
+// The same environment aios runs with (no NODE_EXTRA_CA_CERTS and the like, which slow node's start).
+const nodeFloor = Math.min(
+  ...[0, 1, 2, 3, 4].map(() => time(process.execPath, ['-e', '0'], { env: { PATH: process.env.PATH } }).s),
+);
 const result = {
   date: new Date().toISOString(),
   node: process.version,
@@ -236,7 +260,9 @@ for (const a of result.ansible)
     `| ansible-playbook | ${a.n} | ${f(a.first)} | ${f(a.noChange)} | ${f(a.check)} (--check) | ${f(a.drift10)} |`,
   );
 console.log(rows.join('\n'));
-console.log(`\nnode -e 0 floor: ${f(nodeFloor)}`);
+console.log(`\nnode -e 0 floor: ${f(nodeFloor)}; no-change and diff: median of ${repeat} runs`);
+for (const a of result.aios)
+  console.log(`aios ${a.n}: no-change min ${f(a.noChange.min)}, diff min ${f(a.diff.min)}`);
 console.log('\naios phases (ms): size, run, load, observe, diff, gate, snapshot, apply, verify, record');
 for (const a of result.aios) {
   for (const k of ['first', 'noChange', 'diff', 'drift10']) {
@@ -259,8 +285,9 @@ const a1k = result.aios.find((x) => x.n === 1000);
 const a10k = result.aios.find((x) => x.n === 10000);
 if (a1k && a10k) {
   const above = (x) => x - nodeFloor;
+  const lin = (k) => (above(a10k[k].s) / above(a1k[k].s)).toFixed(1);
   console.log(
-    `linearity (no-change, above node start): 10000/1000 = ${(above(a10k.noChange.s) / above(a1k.noChange.s)).toFixed(1)}×`,
+    `linearity above node start, 10000/1000: no-change ${lin('noChange')}×, diff ${lin('diff')}×, first ${lin('first')}×`,
   );
 }
 if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(result, null, 2));

@@ -50,6 +50,15 @@ const cases = [
     args: [cli, 'config', 'show'],
     env: { AIOS_NO_HISTORY: '1' },
   },
+  // The same program from the plain tsc output instead of the bundle (decision 150): what bundling saves.
+  { name: 'aios config show (plain build)', args: [path.join(repo, 'dist/cli/main.js'), 'config', 'show'] },
+  { name: 'aios policy check', args: [cli, 'policy', 'check', 'ls -la /etc'] },
+  {
+    name: 'aios policy check (plain build)',
+    args: [path.join(repo, 'dist/cli/main.js'), 'policy', 'check', 'ls -la /etc'],
+  },
+  // Through yargs (the fast path of decision 151 leaves --json=true to it): what skipping yargs saves.
+  { name: 'aios config show via yargs', args: [cli, 'config', 'show', '--json=true'] },
   // The config layer alone: the command module run directly, without yargs and history.
   { name: 'config show module only', args: [path.join(repo, 'bench/startup/config-show-direct.mjs')] },
   {
