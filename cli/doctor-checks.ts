@@ -20,6 +20,8 @@ import {
   type StatFacts,
 } from './doctor-perms.js';
 import { isProbe, probeProvider, providerProbes } from './doctor-provider.js';
+import { serviceResults } from './doctor-service.js';
+import { runtimeScript } from './package-files.js';
 
 export interface DoctorOptions {
   config?: string | undefined;
@@ -31,6 +33,8 @@ export interface DoctorOptions {
 interface Ctx {
   loaded: LoadedConfig;
   paths: EffectivePaths;
+  /** The tree of a system installation (its /etc/aios/config.toml is the config), else undefined. */
+  systemRoot?: RootPath;
   env: NodeJS.ProcessEnv;
   uid: number;
 }
@@ -92,6 +96,9 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
   try {
     const { loaded, paths } = await loadForDoctor(opts);
     ctx = { loaded, paths, env: opts.env, uid: opts.uid };
+    const systemRoot = new RootPath(opts.config === undefined ? (opts.root ?? '/') : '/');
+    if (paths.configFile === systemRoot.real(path.join(SYSTEM_DIR, 'config.toml')))
+      ctx.systemRoot = systemRoot;
     results.push(...configResults(loaded));
   } catch (error) {
     const lines = problemLines(error);
@@ -123,6 +130,10 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
   }
   const c = ctx;
   results.push(...pathResults(c));
+  if (c.systemRoot) {
+    const root = c.systemRoot;
+    results.push(...(await guarded('service', async () => serviceResults(root, thisRuntime()))));
+  }
   results.push(...(await guarded('socket', () => socketResults(c))));
   results.push(...(await guarded('memory', () => memoryResults(c))));
   results.push(...(await guarded('snapshots', () => snapshotResults(c))));
@@ -334,6 +345,14 @@ function connectOutcome(sock: string, timeoutMs: number): Promise<string> {
     s.once('connect', () => done('connected'));
     s.once('error', (e: NodeJS.ErrnoException) => done(e.code ?? 'error'));
   });
+}
+
+function thisRuntime(): string | undefined {
+  try {
+    return fs.realpathSync(runtimeScript());
+  } catch {
+    return undefined;
+  }
 }
 
 function startHint(c: Ctx): string {

@@ -10,6 +10,7 @@ import {
   type StatFacts,
 } from '../../cli/doctor-perms.js';
 import { isProbe, type ProviderProbe, probeProvider, providerProbes } from '../../cli/doctor-provider.js';
+import { execStartScript } from '../../cli/doctor-service.js';
 import { configSchema } from '../../src/config/schema.js';
 
 const dataDir: PathExpectation = {
@@ -192,5 +193,18 @@ describe('doctor provider probe', () => {
     expect(r).toMatchObject({ status: 'warn' });
     expect(r.message).toContain('ECONNREFUSED');
     expect(JSON.stringify(r)).not.toContain(KEY);
+  });
+});
+
+describe('doctor service rules', () => {
+  it('finds the aios-runtime script in ExecStart, with or without node and its flags', () => {
+    expect(
+      execStartScript(
+        '[Service]\nExecStart=/usr/bin/node --max-semi-space-size=4 /usr/lib/node_modules/aios/dist/cli/aios-runtime.js --config /etc/aios/config.toml\n',
+      ),
+    ).toBe('/usr/lib/node_modules/aios/dist/cli/aios-runtime.js');
+    expect(execStartScript('ExecStart=/usr/local/bin/aios-runtime\n')).toBe('/usr/local/bin/aios-runtime');
+    expect(execStartScript('ExecStart=/bin/true\n')).toBeUndefined();
+    expect(execStartScript('[Unit]\n')).toBeUndefined();
   });
 });

@@ -97,6 +97,41 @@ describe('aios doctor', () => {
     expect(byId(report, 'specs')[0]?.message).toContain(`${root}/etc/aios/specs`);
   });
 
+  it('checks the service of a system install: unit, enable link, and which aios-runtime it starts', () => {
+    const base = tempDir('aios-doctor-unit-');
+    made.push(base);
+    const root = path.join(base, 'root');
+    seedRoot(root);
+    const env = cleanEnv(base);
+    expect(aios(['init', '--system', '--root', root], env).code).toBe(0);
+    expect(byId(doctor(env, ['--root', root]).report, 'service')).toEqual([
+      expect.objectContaining({
+        status: 'ok',
+        message: expect.stringContaining('aios-runtime.service installed under'),
+      }),
+    ]);
+
+    const unit = path.join(root, 'etc/systemd/system/aios-runtime.service');
+    fs.writeFileSync(
+      unit,
+      fs.readFileSync(unit, 'utf8').replace(/\S+aios-runtime\.js/, '/old/prefix/aios-runtime.js'),
+    );
+    fs.rmSync(path.join(root, 'etc/systemd/system/multi-user.target.wants/aios-runtime.service'));
+    const stale = doctor(env, ['--root', root]);
+    expect(stale.code).toBe(0);
+    expect(byId(stale.report, 'service').map((c) => [c.status, c.fix])).toEqual([
+      ['warn', '`aios init --system` rewrites the unit for this aios (after an upgrade or a move)'],
+      ['warn', `systemctl --root=${root} enable aios-runtime.service`],
+    ]);
+
+    // doing what the fix lines say brings it back
+    expect(aios(['init', '--system', '--root', root], env).code).toBe(0);
+    expect(byId(doctor(env, ['--root', root]).report, 'service').map((c) => c.status)).toEqual(['ok']);
+
+    fs.rmSync(unit);
+    expect(byId(doctor(env, ['--root', root]).report, 'service')[0]).toMatchObject({ status: 'warn' });
+  });
+
   it('fails a world-writable data dir, naming it and the chmod that fixes it', () => {
     const u = userInstall();
     fs.chmodSync(u.data, 0o777);
