@@ -8,6 +8,7 @@
 // call. This module records nothing and prints nothing: the host gets messages, tool calls and
 // events through callbacks.
 import { executeAction } from '../tools/execute.js';
+import { TOOL } from '../tools/tool-args.js';
 import type { Action, Decision } from '../types.js';
 import type {
   AgentMessage,
@@ -95,7 +96,7 @@ export async function runTurn(opts: TurnOptions): Promise<TurnResult> {
       const started = performance.now();
       const action: Action = {
         tool: call.name,
-        args: call.args,
+        args: withWorkingDir(call, opts.toolCtx.cwd),
         reason: `agent: ${summarise(result.text, 200) || `asked for ${call.name}`}`,
       };
       const settled = aborted() ? cancelledCall() : await settle(opts, call, action, maxChars);
@@ -257,6 +258,18 @@ function cancelledCall(): Settled {
     summary: 'cancelled',
     content,
   };
+}
+
+/**
+ * A bash call without `cwd` runs where the tool starts it (exec-run: the session's cwd, else `/` of
+ * the root). The action says so explicitly: the gate resolves relative paths against `cwd` only when
+ * it is given, so without it `rm -rf etc` (run in `/`) would be judged as an unknown relative path
+ * and allowed, while it deletes /etc. Gate, reviewer, approvals queue and execution see one action.
+ */
+function withWorkingDir(call: ModelToolCall, sessionCwd: string | undefined): Record<string, unknown> {
+  const args = call.args ?? {};
+  if (call.name !== TOOL.bash || call.argsText !== undefined || args.cwd !== undefined) return args;
+  return { ...args, cwd: sessionCwd ?? '/' };
 }
 
 /** A refusal made by the loop itself, before any gate: the call could not become an Action. */
