@@ -70,11 +70,35 @@ const run: CommandRun = async (args, io) => {
   const failed = results.filter((r) => r.status === 'failed').length;
   const changed = results.filter((r) => CHANGE_STATUSES.has(r.status)).length;
 
+  // A kept config is the user's: say at once if it does not load (init still succeeded).
+  let configProblem: string | undefined;
+  if (results.some((r) => r.status === 'kept')) {
+    try {
+      const { loadConfig } = await import('../../src/config/load-config.js');
+      await loadConfig({ configPath: root.real(layout.configFile), env });
+    } catch (error) {
+      configProblem = (error as Error).message;
+    }
+  }
+
   if (args.json) {
-    printJson(io, { mode, root: root.root, changed: changed > 0, failed, layout, steps: results });
+    printJson(io, {
+      mode,
+      root: root.root,
+      changed: changed > 0,
+      failed,
+      layout,
+      steps: results,
+      ...(configProblem ? { configProblem } : {}),
+    });
     return failed > 0 ? EXIT.error : EXIT.ok;
   }
   render(io, mode, root, results);
+  if (configProblem) {
+    io.err(
+      `aios: warning: the existing config does not load (kept as it is; see \`aios doctor\`):\n  ${configProblem.replace(/\n/g, '\n  ')}`,
+    );
+  }
   if (failed > 0) {
     io.err(`aios: init: ${failed} step${failed === 1 ? '' : 's'} failed (see above); the others were done`);
     return EXIT.error;

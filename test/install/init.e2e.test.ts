@@ -66,6 +66,20 @@ describe('aios init --user', () => {
     expect(aios(['init', '--user'], env).out).toContain('Nothing to do');
   });
 
+  it('keeps a broken existing config, says it does not load, and still exits 0', () => {
+    const home = dir('aios-init-broken-');
+    const env = cleanEnv(home);
+    const config = path.join(home, '.config/aios/config.toml');
+    fs.mkdirSync(path.dirname(config), { recursive: true });
+    fs.writeFileSync(config, '[llm]\nmax_steps = "lots"\n');
+    const r = aios(['init', '--user'], env);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/kept\s+\S+config\.toml/);
+    expect(r.err).toContain('the existing config does not load');
+    expect(r.err).toContain(`${config}:2`);
+    expect(fs.readFileSync(config, 'utf8')).toBe('[llm]\nmax_steps = "lots"\n');
+  });
+
   it('reports a data dir with a loose mode without changing it', () => {
     const home = dir('aios-init-user3-');
     const env = cleanEnv(home);
