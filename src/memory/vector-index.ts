@@ -241,9 +241,14 @@ export class VectorIndex {
       `SELECT rowid AS key, distance FROM memory_vec WHERE embedding MATCH ? AND k = ? ${kindFilter} ORDER BY distance`,
     ).all(vector, k, ...(opts.kind === undefined ? [] : [BigInt(KIND_CODE[opts.kind])])) as {
       key: number;
-      distance: number;
+      distance: number | null;
     }[];
-    return rows.map((r) => ({ ...fromKey(r.key), distance: r.distance }));
+    // A zero query vector (a text the model found nothing in) has no cosine: vec0 says null. No match.
+    return rows.flatMap((r) =>
+      typeof r.distance === 'number' && Number.isFinite(r.distance)
+        ? [{ ...fromKey(r.key), distance: r.distance }]
+        : [],
+    );
   }
 
   private requireSupport(): void {

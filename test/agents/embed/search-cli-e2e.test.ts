@@ -106,6 +106,12 @@ describe('aios search', () => {
     const lines = text.out.trim().split('\n');
     expect(lines[0]).toMatch(/ both +.*\[nginx\]/);
     expect(lines.every((l) => / (both|fts|vector) {1,3}/.test(l))).toBe(true);
+
+    // The key the embedder used is nowhere in memory.db (vectors, keys, meta, WAL).
+    for (const suffix of ['', '-wal']) {
+      const file = path.join(box?.dir ?? '', `memory.db${suffix}`);
+      if (fs.existsSync(file)) expect(fs.readFileSync(file).includes(KEY)).toBe(false);
+    }
   });
 
   it('says on stderr that search is full-text only without an embedding model, and exits 0', async () => {

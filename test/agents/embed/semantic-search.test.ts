@@ -201,6 +201,12 @@ describe('searchMemory', () => {
     expect(embedder.calls).toEqual([]);
   });
 
+  it('answers a query of punctuation only without an error', async () => {
+    seed();
+    const result = await searchMemory(mem, { embedder: wordEmbedder() }, '!!! ???');
+    expect(result).toMatchObject({ mode: 'hybrid', hits: [] });
+  });
+
   it('finds nothing by vectors for a query that shares nothing with memory', async () => {
     seed();
     const result = await searchMemory(mem, { embedder: wordEmbedder('w', 4096) }, 'zebra');
