@@ -271,4 +271,24 @@ describe('aios chat through the daemon', { timeout: 90_000 }, () => {
     expect(d.log).not.toContain(PLANTED_KEY);
     expect(filesContaining(box.dir, PLANTED_KEY)).toEqual([]);
   });
+
+  it('without a key the system agent logs one warning per resource and leaves no empty diagnosis', async () => {
+    box = await makeChatBox('aios-dchat-sysagent-nokey-', { systemAgent: true });
+    fs.writeFileSync(path.join(box.root, 'blocked'), 'not a directory\n');
+    fs.writeFileSync(
+      path.join(box.specs, 'bad.toml'),
+      '[[file]]\npath = "/blocked/app.conf"\ncontent = "x\\n"\n',
+    );
+    const env = chatEnv(box, { OPENAI_API_KEY: undefined, ANTHROPIC_API_KEY: undefined });
+    const d = await startDaemon(env);
+    await d.until('warning', () =>
+      d.log.includes('diagnosis of file:/blocked/app.conf failed: openai needs an API key'),
+    );
+    const status = await aios(box, ['status', '--json'], env);
+    expect(JSON.parse(status.out).diagnosis).toBeNull();
+    // The reconciler retries the failing resource; the rate limit keeps it to one attempt.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(d.log.split('diagnosis of file:/blocked/app.conf failed').length - 1).toBe(1);
+    expect(d.running).toBe(true);
+  });
 });

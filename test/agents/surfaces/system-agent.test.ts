@@ -29,7 +29,7 @@ function failing(resource: string, message = 'write failed: EACCES') {
   mem.recordEvent({ resourceId: resource, status: 'failed', label: 'aios', message });
 }
 
-/** A service that stores what it is asked the way the real one does: in the session it is given. */
+/** A service that stores a turn the way the real one does: a new session titled by the first line. */
 function recordingService() {
   const asked: { req: ChatRequest; io: ChatIo }[] = [];
   const svc = fakeService(() => [text('Cause: the directory is read-only.')]);
@@ -37,11 +37,10 @@ function recordingService() {
   svc.chat = async (req, io) => {
     asked.push({ req, io });
     const r = await chat(req, io);
-    if (req.sessionId) {
-      mem.addMessage({ sessionId: req.sessionId, role: 'user', content: req.text });
-      mem.addMessage({ sessionId: req.sessionId, role: 'assistant', content: r.text });
-    }
-    return r;
+    const sessionId = mem.createSession({ title: req.text.split('\n')[0] ?? '' });
+    mem.addMessage({ sessionId, role: 'user', content: req.text });
+    mem.addMessage({ sessionId, role: 'assistant', content: r.text });
+    return { ...r, sessionId };
   };
   return { svc, asked };
 }
@@ -69,7 +68,8 @@ describe('the system agent', () => {
     expect(asked).toHaveLength(1);
     expect(asked[0]?.req.text).toContain('file:/etc/motd failed to reconcile: write failed: EACCES');
     expect(asked[0]?.req.source).toBe('system-agent');
-    const session = mem.getSession(asked[0]?.req.sessionId ?? '');
+    expect(asked[0]?.req.sessionId).toBeUndefined();
+    const session = mem.latestSession();
     expect(session?.title).toBe(`${DIAGNOSIS_PREFIX}file:/etc/motd`);
     expect(mem.messages(session?.id ?? '').at(-1)?.content).toBe('Cause: the directory is read-only.');
   });
@@ -176,6 +176,8 @@ describe('the system agent', () => {
     await agent.idle();
     await agent.stop();
     expect(logs).toContain('warn diagnosis of file:/x failed: OPENAI_API_KEY is not set');
+    // No empty diagnosis is left behind.
+    expect(mem.latestSession()).toBeUndefined();
   });
 
   it('the prompt asks for a proposal and says nothing will be applied', () => {
