@@ -59,11 +59,29 @@ function body(i, salt = '') {
 }
 const rel = (i) => `srv/bench/f${String(i).padStart(5, '0')}.txt`;
 
+// CPU time (user + system) of each run as well, through GNU time when it is installed: on a shared
+// machine wall time swings with the load, CPU time much less.
+const gnuTime = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const CPU_MARK = '@@aios-bench-cpu';
+
 function time(cmd, args, opts = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, ...opts });
+  const r = gnuTime
+    ? spawnSync(gnuTime, ['-f', `${CPU_MARK} %U %S`, cmd, ...args], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 30,
+        ...opts,
+      })
+    : spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, ...opts });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { s, code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  let stderr = r.stderr ?? '';
+  let cpu;
+  const m = new RegExp(`${CPU_MARK} ([\\d.]+) ([\\d.]+)\\n?$`).exec(stderr);
+  if (m) {
+    cpu = Number(m[1]) + Number(m[2]);
+    stderr = stderr.slice(0, m.index);
+  }
+  return { s, cpu, code: r.status, stdout: r.stdout ?? '', stderr };
 }
 
 function timings(stdout) {
@@ -120,23 +138,23 @@ function benchAios(n) {
   if (first.code !== 0)
     throw new Error(`aios first apply failed: ${first.stderr}${first.stdout.slice(-2000)}`);
   check(root, n, 'aios');
-  out.first = { s: first.s, phases: timings(first.stdout) };
+  out.first = { s: first.s, cpu: first.cpu, phases: timings(first.stdout) };
   out.noChange = repeated(() => {
     const noop = cli('apply', '--yes');
     if (!/Apply: 0 changed/.test(noop.stdout))
       throw new Error(`no-change apply changed: ${noop.stdout.slice(-500)}`);
-    return { s: noop.s, phases: timings(noop.stdout) };
+    return { s: noop.s, cpu: noop.cpu, phases: timings(noop.stdout) };
   });
   out.diff = repeated(() => {
     const d = cli('diff');
     if (d.code !== 0) throw new Error(`aios diff after apply exited ${d.code}`);
-    return { s: d.s, phases: timings(d.stdout) };
+    return { s: d.s, cpu: d.cpu, phases: timings(d.stdout) };
   });
   drift(root, n);
   const fix = cli('apply', '--yes');
   if (!/Apply: 10 changed/.test(fix.stdout))
     throw new Error(`drift apply did not change 10: ${fix.stdout.slice(-500)}`);
-  out.drift10 = { s: fix.s, phases: timings(fix.stdout) };
+  out.drift10 = { s: fix.s, cpu: fix.cpu, phases: timings(fix.stdout) };
   fs.rmSync(dir, { recursive: true, force: true });
   return out;
 }
@@ -169,11 +187,14 @@ function benchPuppet(n) {
   const first = time('puppet', args);
   check(root, n, `puppet: ${first.stderr.slice(-500)}`);
   out.first = first.s;
+  out.firstCpu = first.cpu;
   const p1 = repeated(() => time('puppet', args));
   out.noChange = p1.s;
+  out.noChangeCpu = p1.cpu;
   out.noChangeRuns = p1.runs;
   const p2 = repeated(() => time('puppet', [...args, '--noop']));
   out.noop = p2.s;
+  out.noopCpu = p2.cpu;
   out.noopRuns = p2.runs;
   drift(root, n);
   out.drift10 = time('puppet', args).s;
@@ -279,6 +300,19 @@ for (const p of result.puppet) {
   if (!a) continue;
   console.log(
     `ratio puppet/aios at ${p.n}: first ${ratio(p.first, a.first.s)}, no-change ${ratio(p.noChange, a.noChange.s)}, diff vs --noop ${ratio(p.noop, a.diff.s)}`,
+  );
+}
+const c = (x) => (x === undefined ? '—' : `${x.toFixed(2)} s`);
+console.log('\nCPU time (user + system), same runs: tool, files, first, no-change, diff/noop');
+for (const a of result.aios)
+  console.log(`aios ${a.n}: ${c(a.first.cpu)}, ${c(a.noChange.cpu)}, ${c(a.diff.cpu)}`);
+for (const p of result.puppet)
+  console.log(`puppet ${p.n}: ${c(p.firstCpu)}, ${c(p.noChangeCpu)}, ${c(p.noopCpu)}`);
+for (const p of result.puppet) {
+  const a = result.aios.find((x) => x.n === p.n);
+  if (!a) continue;
+  console.log(
+    `CPU ratio puppet/aios at ${p.n}: first ${ratio(p.firstCpu, a.first.cpu)}, no-change ${ratio(p.noChangeCpu, a.noChange.cpu)}, diff vs --noop ${ratio(p.noopCpu, a.diff.cpu)}`,
   );
 }
 const a1k = result.aios.find((x) => x.n === 1000);
