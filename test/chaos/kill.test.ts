@@ -10,7 +10,6 @@ import {
   type ChaosBox,
   cli,
   cliKilledAfter,
-  crashOf,
   integrity,
   makeBox,
   removeBox,

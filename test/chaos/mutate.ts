@@ -22,6 +22,7 @@ const ODD_STRINGS = [
   '`id`',
   '; echo hi',
   '%s%s%s',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${...} is the odd input here
   '${HOME}',
   '\\',
   '"',
