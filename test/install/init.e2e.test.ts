@@ -197,6 +197,17 @@ describe('aios init --system --root DIR', () => {
     expect(fs.readFileSync(config, 'utf8')).toContain('# my edit');
   });
 
+  it('never writes through a link at the config path, even a dangling one', () => {
+    const { root, env } = systemRoot();
+    const outside = path.join(path.dirname(root), 'outside-target.toml');
+    fs.mkdirSync(path.join(root, 'etc/aios'), { recursive: true });
+    fs.symlinkSync(outside, path.join(root, 'etc/aios/config.toml'));
+    const r = aios(['init', '--system', '--root', root], env);
+    expect(r.out).toMatch(/kept\s+\/etc\/aios\/config\.toml/);
+    expect(fs.existsSync(outside)).toBe(false);
+    expect(fs.lstatSync(path.join(root, 'etc/aios/config.toml')).isSymbolicLink()).toBe(true);
+  });
+
   it('rewrites a unit file that differs from the one this version prints (upgrades)', () => {
     const { root, env } = systemRoot();
     expect(aios(['init', '--system', '--root', root], env).code).toBe(0);
