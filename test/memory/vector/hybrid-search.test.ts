@@ -128,6 +128,17 @@ describe('hybrid search over memory', () => {
     expect(hits.map((h) => [h.kind, h.id, h.source])).toEqual([['command', cmd, 'both']]);
   });
 
+  it('answers full-text hits for kinds that never get vectors (audit, reconcile)', () => {
+    mem.appendAudit('apply', { resource: 'service:nginx' });
+    const run = mem.startRun({ trigger: 'nginx-watch' });
+    indexAll();
+    const audit = mem.hybridSearch('nginx', query('nginx'), { kind: 'audit' });
+    expect(audit.map((h) => [h.kind, h.source])).toEqual([['audit', 'fts']]);
+    const runs = mem.hybridSearch('nginx', query('nginx'), { kind: 'reconcile' });
+    expect(runs.map((h) => [h.id, h.source])).toEqual([[run, 'fts']]);
+    expect(mem.vectorStatus().vectors).toBe(0);
+  });
+
   it('skips a vector hit whose row was deleted after it was embedded', () => {
     const s = mem.createSession();
     const gone = mem.addMessage({ sessionId: s, role: 'user', content: 'temporary scratch note' });
