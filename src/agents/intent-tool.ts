@@ -69,6 +69,18 @@ export interface IntentToolOptions {
    * may echo one in a form the memory's shape-based redaction does not know.
    */
   secrets?: readonly string[] | undefined;
+  /**
+   * What must change before an intent this tool gave up on is tried again with the same spec
+   * (the daemon: its own passes return the same token until a person decides an approval; an
+   * `aios apply` through it always gets a new one). Absent: every run tries (the CLI).
+   */
+  retryToken?: (() => string) | undefined;
+}
+
+/** Why an intent was given up, and the retry token of that run. */
+interface GaveUp {
+  token: string;
+  why: string;
 }
 
 interface AttemptLog {
@@ -81,6 +93,22 @@ interface AttemptLog {
 }
 
 export function createIntentTool(opts: IntentToolOptions): Tool<IntentToolArgs> {
+  // Per tool instance, so per daemon engine: a retry loop must not buy the same failure again and
+  // again (model calls cost money), but a changed spec or a person's answer earns a new try.
+  const gaveUp = new Map<string, GaveUp>();
+  const run = async (args: IntentToolArgs, ctx: ToolContext): Promise<ToolResult> => {
+    const key = JSON.stringify([args.name, args.goal, args.check, args.max_attempts, args.timeout]);
+    const token = opts.retryToken?.();
+    const before = gaveUp.get(key);
+    const held = token !== undefined && before?.token === token ? before : undefined;
+    const out = await runIntent(args, ctx, opts, held);
+    if (token === undefined || held) return out;
+    if (out.ok) gaveUp.delete(key);
+    else if (!out.output.includes(': check blocked by rule')) {
+      gaveUp.set(key, { token, why: out.output.split('\n')[0] ?? '' });
+    }
+    return out;
+  };
   return {
     name: INTENT_TOOL_NAME,
     description:
@@ -88,7 +116,7 @@ export function createIntentTool(opts: IntentToolOptions): Tool<IntentToolArgs> 
     schema: intentToolArgs,
     // What the agent will do is not known in advance; each of its own calls is gated again.
     effect: 'exec',
-    run: async (args, ctx) => scrub(await runIntent(args, ctx, opts), opts.secrets ?? []),
+    run: async (args, ctx) => scrub(await run(args, ctx), opts.secrets ?? []),
   };
 }
 
@@ -96,6 +124,7 @@ async function runIntent(
   args: IntentToolArgs,
   ctx: ToolContext,
   opts: IntentToolOptions,
+  held?: GaveUp,
 ): Promise<ToolResult> {
   const resource = `intent:${args.name}`;
   const check = (): Promise<CheckOutcome> =>
@@ -112,6 +141,13 @@ async function runIntent(
   if (!last.ran) return { ok: false, output: `${resource}: ${notRun(last)}`, changed: false };
   if (last.exitCode === 0) {
     return { ok: true, output: `${resource}: the check passes already; nothing to do`, changed: false };
+  }
+  if (held) {
+    return {
+      ok: false,
+      output: `${resource}: not tried again with the same spec (${held.why.replace(`${resource}: `, '')}); edit the spec, answer its approvals or run \`aios apply\``,
+      changed: false,
+    };
   }
 
   let provider: Provider;
@@ -498,6 +534,8 @@ export interface IntentHost {
   /** A ready provider (tests); default: createProvider from the config, on first use. */
   provider?: () => Provider | Promise<Provider>;
   onEvent?: (event: IntentEvent) => void;
+  /** See IntentToolOptions.retryToken (the daemon sets it; the CLI does not). */
+  retryToken?: () => string;
 }
 
 /**
@@ -523,6 +561,7 @@ export function intentTools(host: IntentHost): (parts: IntentToolParts) => Tool[
       maxTokens: host.config.llm.max_tokens,
       securityAgent: host.config.agents.security_agent,
       mode: host.config.security.mode,
+      retryToken: host.retryToken,
       onEvent: host.onEvent,
       secrets: configuredSecrets(host.config, host.env ?? process.env),
     }),

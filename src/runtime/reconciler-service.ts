@@ -74,6 +74,13 @@ export class ReconcilerService {
   private agentYes = false;
   /** The running apply's progress stream (intent steps are sent on it too). */
   private runProgress: ((e: unknown) => void) | undefined;
+  /**
+   * The intent tool's retry token for the running pass: the daemon's own passes share one until a
+   * person decides an approval, so a given-up intent does not call the model on every retry.
+   */
+  private intentToken = '';
+  private approvalsDecided = 0;
+  private explicitApplies = 0;
 
   constructor(
     private readonly config: ConfigSource,
@@ -104,6 +111,7 @@ export class ReconcilerService {
       extraTools: intentTools({
         config: this.config.loaded().config,
         confirm: (action, decision) => this.agentConfirm(action, decision),
+        retryToken: () => this.intentToken,
         // Logged, and streamed to an `aios apply` waiting on the socket.
         onEvent: (e) => {
           const step = intentStep(e);
@@ -205,6 +213,8 @@ export class ReconcilerService {
       const started = performance.now();
       const engine = await this.getEngine();
       this.agentYes = Boolean(request.yes);
+      this.intentToken =
+        trigger === 'daemon' ? `pass:${this.approvalsDecided}` : `apply:${++this.explicitApplies}`;
       this.runProgress = onProgress;
       const deps = {
         ...engine.deps,
@@ -281,6 +291,7 @@ export class ReconcilerService {
     const q = this.approvals;
     if (!q) throw new Error('approvals are not available');
     const a = q.decide(id, answer);
+    this.approvalsDecided++;
     await q.save();
     this.log.info('approvals', `${a.id} ${answer}`);
     this.metrics.approvalsPending.set(q.list().length);

@@ -113,4 +113,29 @@ describe('aios-runtime with an [[intent]]', { timeout: 120_000 }, () => {
     expect(apply.out).toContain('intent:greeting attempt 1: check exit 0');
     expect(greeting()).toBe('hello\n');
   });
+
+  it('does not call the model on every retry of an intent it gave up on', async () => {
+    server = await startFakeOpenAI((req) =>
+      req.body?.messages?.at(-1)?.role === 'tool'
+        ? { text: 'tried' }
+        : { toolCalls: [{ name: 'write_file', args: { path: '/etc/greeting', content: 'nope\n' } }] },
+    );
+    box = await makeSandbox('aios-intent-daemon-');
+    fs.writeFileSync(path.join(box.specs, 'intent.toml'), SPEC);
+    const env = isolatedEnv(box.dir, {
+      OPENAI_BASE_URL: server.url,
+      OPENAI_API_KEY: 'sk-daemon-test-000000',
+    });
+    daemon = await DaemonProcess.start(box.config, env);
+    // The work queue retries a failed resource after 1 s, 2 s, 4 s...: wait for two held retries.
+    await daemon.until(
+      'two held retries',
+      () => (daemon?.log.match(/not tried again with the same spec/g) ?? []).length >= 2,
+    );
+    expect(server.chatRequests).toHaveLength(2);
+    // A person asking (apply through the socket) tries again.
+    const apply = await cli(box, ['apply'], env);
+    expect(apply.code).toBe(1);
+    expect(server.chatRequests).toHaveLength(4);
+  });
 });

@@ -269,4 +269,43 @@ describe('the intent tool', () => {
     expect(result.output).toMatch(/bash rm -rf \/ -> deny \(builtin:recursive-delete-system\), denied/);
     expect(await fs.readFile(path.join(root, 'etc/motd'), 'utf8')).toContain('IGNORE');
   });
+
+  it('does not call the model again for a given-up intent until its retry token changes', async () => {
+    let token = 'pass:0';
+    const { provider, run } = tool(
+      (req: CompletionRequest) => (afterToolResult(req) ? { text: 'tried' } : write('nope\n')),
+      { retryToken: () => token },
+    );
+    const first = await run(args({ max_attempts: 1 }));
+    expect(first.ok).toBe(false);
+    const calls = provider.requests.length;
+    expect(calls).toBe(2);
+
+    const again = await run(args({ max_attempts: 1 }));
+    expect(again.ok).toBe(false);
+    expect(again.output).toBe(
+      'intent:greeting: not tried again with the same spec (gave up after 1 attempt(s): the check still exits 1); edit the spec, answer its approvals or run `aios apply`',
+    );
+    expect(provider.requests.length).toBe(calls);
+
+    // A changed spec is another intent as far as the hold goes.
+    await run(args({ max_attempts: 1, goal: 'say hello, really' }));
+    expect(provider.requests.length).toBe(calls + 2);
+
+    // A person's answer (a new token) earns a new try; so does the check passing by other means.
+    token = 'pass:1';
+    await run(args({ max_attempts: 1 }));
+    expect(provider.requests.length).toBe(calls + 4);
+    await fs.writeFile(path.join(root, 'etc/greeting'), 'hello\n');
+    expect((await run(args({ max_attempts: 1 }))).ok).toBe(true);
+  });
+
+  it('always tries again without a retry token (each aios apply is a person asking)', async () => {
+    const { provider, run } = tool((req: CompletionRequest) =>
+      afterToolResult(req) ? { text: 'tried' } : write('nope\n'),
+    );
+    await run(args({ max_attempts: 1 }));
+    await run(args({ max_attempts: 1 }));
+    expect(provider.requests.length).toBe(4);
+  });
 });
