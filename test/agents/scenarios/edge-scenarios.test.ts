@@ -1,0 +1,190 @@
+// Edges an outside tester reaches for next, against the built `aios chat`: ollama through the
+// config's [llm.ollama] base_url, base URLs with a trailing slash, a 429 whose retry-after is an
+// hour and a stalled stream (both fail fast, in one line), tool calls the loop cannot run (unknown
+// tool, unparsable arguments), a link in the root pointing out of it, a failing security review,
+// and a confirm in process without a terminal (declined) or with --yes (run).
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  aios,
+  type Box,
+  type BoxOptions,
+  baseEnv,
+  type FakeServer,
+  makeBox,
+  type ProviderKind,
+  providerEnv,
+  rootFile,
+  type Script,
+  startFake,
+  systemText,
+  toolResults,
+} from './scenario-harness.js';
+
+let box: Box | undefined;
+let fake: FakeServer | undefined;
+
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+  if (box) fs.rmSync(box.dir, { recursive: true, force: true });
+  box = undefined;
+});
+
+async function setup(kind: ProviderKind, script: Script, prefix: string, opts: BoxOptions = {}) {
+  box = await makeBox(prefix, opts);
+  fake = await startFake(kind, script);
+  return { box, fake, env: baseEnv(box, providerEnv(kind, fake)) };
+}
+
+describe('providers reached the other documented ways', () => {
+  it('ollama through [llm.ollama] base_url in the config, no key and no OLLAMA_HOST', async () => {
+    fake = await startFake('ollama', [{ text: 'hello from the configured ollama' }]);
+    box = await makeBox('ollama-cfg', { tail: `\n[llm.ollama]\nbase_url = "${fake.url}"\n` });
+    const r = await aios(box, ['chat', 'hi', '--provider', 'ollama'], baseEnv(box));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toBe('hello from the configured ollama\n');
+    expect(fake.chatRequests[0]?.body.model).toBeTruthy();
+  });
+
+  it.each(['openai', 'anthropic'] as const)(
+    '%s with a trailing slash on its base URL variable',
+    async (kind) => {
+      const { box, fake, env } = await setup(kind, [{ text: 'slash ok' }], `slash-${kind}`);
+      if (kind === 'openai') env.OPENAI_BASE_URL = `${fake.url}/`;
+      else env.ANTHROPIC_BASE_URL = `${fake.url}/`;
+      const r = await aios(box, ['chat', 'hi'], env);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toBe('slash ok\n');
+      expect(fake.chatRequests[0]?.path).toMatch(/^\/v1\/(chat\/completions|messages)$/);
+    },
+  );
+});
+
+describe('giving up quickly', () => {
+  it.each(['openai', 'anthropic'] as const)(
+    '%s: a 429 asking to retry in an hour is one line, not an hour',
+    async (kind) => {
+      const { box, env } = await setup(
+        kind,
+        () => ({ status: 429, headers: { 'retry-after': '3600' } }),
+        `429long-${kind}`,
+      );
+      const r = await aios(box, ['chat', 'hi'], env);
+      expect(r.code).toBe(1);
+      expect(r.err.split('\n').filter((l) => l.startsWith('aios: '))).toHaveLength(1);
+      expect(r.err).toMatch(/429|rate/i);
+      expect(r.ms).toBeLessThan(10_000);
+    },
+  );
+
+  it('a stream that stalls past [llm.openai] timeout fails in one line, and the session is kept', async () => {
+    const { box, env } = await setup(
+      'openai',
+      () => ({ text: 'this will stall forever', stallMs: 30_000 }),
+      'stall',
+      { openaiLines: 'timeout = "1500ms"' },
+    );
+    const r = await aios(box, ['chat', 'hi'], env);
+    expect(r.code).toBe(1);
+    expect(r.err.split('\n').filter((l) => l.startsWith('aios: '))).toHaveLength(1);
+    expect(r.ms).toBeLessThan(15_000);
+    expect(r.err).toMatch(/session [0-9a-f-]{36}/);
+  });
+});
+
+describe('tool calls the loop cannot run are results, and the turn goes on', () => {
+  it('an unknown tool and unparsable arguments are refused with a rule; the model recovers', async () => {
+    const { box, fake, env } = await setup(
+      'openai',
+      [
+        {
+          toolCalls: [
+            { name: 'format_disk', args: { device: '/dev/sda' } },
+            { name: 'write_file', args: '{"path": "/etc/x", "content": ' },
+          ],
+        },
+        { toolCalls: [{ name: 'write_file', args: { path: '/etc/x', content: 'fixed\n' } }] },
+        { text: 'Done properly.' },
+      ],
+      'badcalls',
+    );
+    const r = await aios(box, ['chat', 'do it', '--json'], env);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.tool_calls.slice(0, 2)).toMatchObject([
+      { tool: 'format_disk', verdict: 'deny', rule: 'agent:unknown-tool', ok: false },
+      { tool: 'write_file', verdict: 'deny', rule: 'agent:bad-arguments', ok: false },
+    ]);
+    expect(j.text).toBe('Done properly.');
+    expect(fs.readFileSync(rootFile(box, '/etc/x'), 'utf8')).toBe('fixed\n');
+    const results = toolResults('openai', fake.chatRequests[1]?.body);
+    expect(results[0]?.content).toContain('no tool named "format_disk"');
+    expect(results[1]?.content).toContain('not a JSON object');
+  });
+});
+
+describe('the root stays the root', () => {
+  it('a write through a link in the root that points at a host path stays inside the root', async () => {
+    const { box, env } = await setup(
+      'openai',
+      [
+        { toolCalls: [{ name: 'write_file', args: { path: '/etc/escape/pwned', content: 'x\n' } }] },
+        { text: 'done' },
+      ],
+      'link',
+    );
+    const outside = path.join(box.dir, 'outside');
+    fs.mkdirSync(outside);
+    fs.symlinkSync(outside, rootFile(box, '/etc/escape'));
+    const r = await aios(box, ['chat', 'write through the link'], env);
+    expect(r.code, r.err).toBe(0);
+    expect(fs.existsSync(path.join(outside, 'pwned'))).toBe(false);
+  });
+});
+
+describe('confirmations and reviews in process', () => {
+  it('a failing security review is a confirm, which without a terminal is declined: not written', async () => {
+    const { box, fake, env } = await setup(
+      'anthropic',
+      (req) => {
+        if (systemText('anthropic', req.body).startsWith('You are the security reviewer'))
+          return { status: 400, errorMessage: 'reviewer broke' };
+        if (toolResults('anthropic', req.body).length === 0)
+          return { toolCalls: [{ name: 'write_file', args: { path: '/etc/reviewed', content: 'x\n' } }] };
+        return { text: 'It was not approved.' };
+      },
+      'review-fails',
+      { securityAgent: true },
+    );
+    const r = await aios(box, ['chat', 'write it'], env);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('→ write_file /etc/reviewed  [confirm · agent:security-review]');
+    expect(r.out).toContain('It was not approved.');
+    expect(fs.existsSync(rootFile(box, '/etc/reviewed'))).toBe(false);
+    const last = toolResults('anthropic', fake.chatRequests.at(-1)?.body).at(-1);
+    expect(last?.content).toMatch(/NOT RUN.*declined/s);
+    expect(last?.isError).toBe(true);
+  });
+
+  it('a confirm rule in process: declined without a terminal, run with --yes', async () => {
+    const write = (p: string) => ({
+      toolCalls: [{ name: 'write_file', args: { path: p, content: 'deploy ALL=(ALL) /bin/true\n' } }],
+    });
+    const { box, env } = await setup(
+      'openai',
+      [write('/etc/sudoers.d/no'), { text: 'declined' }, write('/etc/sudoers.d/yes'), { text: 'written' }],
+      'confirm',
+    );
+    fs.mkdirSync(rootFile(box, '/etc/sudoers.d'));
+    const no = await aios(box, ['chat', 'add it'], env);
+    expect(no.code, no.err).toBe(0);
+    expect(no.out).toContain('[confirm · builtin:auth-files-tool-write]');
+    expect(no.err).toContain('needs confirmation');
+    expect(fs.existsSync(rootFile(box, '/etc/sudoers.d/no'))).toBe(false);
+    const yes = await aios(box, ['chat', 'add it', '--yes'], env);
+    expect(yes.code, yes.err).toBe(0);
+    expect(fs.readFileSync(rootFile(box, '/etc/sudoers.d/yes'), 'utf8')).toBe('deploy ALL=(ALL) /bin/true\n');
+  });
+});
