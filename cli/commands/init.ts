@@ -35,6 +35,12 @@ function chooseMode(args: Record<string, unknown>, uid: number): InitMode {
 
 const run: CommandRun = async (args, io) => {
   const uid = process.getuid?.() ?? -1;
+  if (args.config !== undefined) {
+    throw new UserInputError(
+      'aios init writes the config to its standard place (/etc/aios or ~/.config/aios) and takes no --config; ' +
+        'to keep a config elsewhere, copy docs/config.example.toml there and use --config with the other commands',
+    );
+  }
   const mode = chooseMode(args, uid);
   const root = new RootPath(args.root ?? '/');
   if (mode === 'system' && root.isHostRoot && uid !== 0) {
@@ -94,6 +100,11 @@ const run: CommandRun = async (args, io) => {
     return failed > 0 ? EXIT.error : EXIT.ok;
   }
   render(io, mode, root, results);
+  if (env.AIOS_CONFIG) {
+    io.err(
+      `aios: warning: AIOS_CONFIG=${env.AIOS_CONFIG} is set: aios reads that file, not ${layout.configFile}`,
+    );
+  }
   if (configProblem) {
     io.err(
       `aios: warning: the existing config does not load (kept as it is; see \`aios doctor\`):\n  ${configProblem.replace(/\n/g, '\n  ')}`,

@@ -86,7 +86,7 @@ describe('aios init --user', () => {
     fs.mkdirSync(path.join(home, '.local/share/aios'), { recursive: true, mode: 0o755 });
     fs.chmodSync(path.join(home, '.local/share/aios'), 0o755);
     const r = aios(['init', '--user'], env);
-    expect(r.code).toBe(0);
+    expect(r.code, r.err).toBe(0);
     expect(r.out).toContain('mode 0755, init would make 0700 (left as is)');
     expect(modeOf(path.join(home, '.local/share/aios'))).toBe('0755');
   });
@@ -113,6 +113,18 @@ describe('aios init --user', () => {
       expect(fs.statSync(path.join(home, p)).uid).toBe(65534);
     }
     expect(asNobody(['doctor']).status).toBe(0);
+  });
+
+  it('refuses --config (it writes to the standard place) and warns when AIOS_CONFIG points elsewhere', () => {
+    const home = dir('aios-init-cfg-');
+    const refused = aios(['init', '--user', '--config', path.join(home, 'x.toml')], cleanEnv(home));
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('takes no --config');
+    expect(fs.readdirSync(home)).toEqual([]);
+    const other = path.join(home, 'other.toml');
+    const r = aios(['init', '--user'], cleanEnv(home, { AIOS_CONFIG: other }));
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(`AIOS_CONFIG=${other} is set`);
   });
 
   it('refuses --system together with --user', () => {
