@@ -76,7 +76,7 @@ export class AnthropicProvider implements Provider {
     const params: MessageCreateParamsNonStreaming = {
       model: this.model,
       max_tokens: req.maxTokens,
-      messages: toAnthropicMessages(req.messages),
+      messages: toAnthropicMessages(req.messages, req.tools.length > 0),
       ...(req.system !== '' ? { system: req.system } : {}),
       ...(req.tools.length > 0 ? { tools: toAnthropicTools(req.tools) } : {}),
     };

@@ -4,9 +4,15 @@
 // Pure translation; no SDK client, no network.
 import type { ContentBlockParam, MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages/messages.js';
 import type { AgentMessage, ModelTool } from '../agent-types.js';
+import { argsTextOf } from './tool-args.js';
 import { pairToolResults } from './tool-pairing.js';
 
-export function toAnthropicMessages(messages: AgentMessage[]): MessageParam[] {
+/**
+ * `withTools` false: the request defines no tools, and the API refuses tool_use / tool_result blocks
+ * then ("Requests which include tool_use or tool_result blocks must define tools"). A history with
+ * calls (a reviewer or summary asked without tools) is then written out as text instead.
+ */
+export function toAnthropicMessages(messages: AgentMessage[], withTools = true): MessageParam[] {
   const out: { role: 'user' | 'assistant'; content: ContentBlockParam[] }[] = [];
   const add = (role: 'user' | 'assistant', blocks: ContentBlockParam[]) => {
     if (blocks.length === 0) return;
@@ -14,19 +20,20 @@ export function toAnthropicMessages(messages: AgentMessage[]): MessageParam[] {
     if (last && last.role === role) last.content.push(...blocks);
     else out.push({ role, content: blocks });
   };
+  const text = (t: string): ContentBlockParam[] => (t === '' ? [] : [{ type: 'text', text: t }]);
   for (const m of pairToolResults(messages)) {
     if (m.role === 'user') {
       // The API rejects empty text blocks.
-      add('user', m.content === '' ? [] : [{ type: 'text', text: m.content }]);
+      add('user', text(m.content));
     } else if (m.role === 'assistant') {
-      const blocks: ContentBlockParam[] = [];
-      if (m.content !== '') blocks.push({ type: 'text', text: m.content });
+      const blocks: ContentBlockParam[] = text(m.content);
       for (const c of m.toolCalls ?? []) {
         // Unparseable arguments were answered with an error; the API needs an object here.
-        blocks.push({ type: 'tool_use', id: c.id, name: c.name, input: c.args });
+        if (withTools) blocks.push({ type: 'tool_use', id: c.id, name: c.name, input: c.args });
+        else blocks.push(...text(`[called tool ${c.name} with ${argsTextOf(c)}]`));
       }
       add('assistant', blocks);
-    } else {
+    } else if (withTools) {
       add('user', [
         {
           type: 'tool_result',
@@ -35,6 +42,8 @@ export function toAnthropicMessages(messages: AgentMessage[]): MessageParam[] {
           ...(m.isError ? { is_error: true } : {}),
         },
       ]);
+    } else {
+      add('user', text(`[${m.isError ? 'error from' : 'result of'} tool ${m.name}]\n${m.content}`));
     }
   }
   return out;

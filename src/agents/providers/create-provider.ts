@@ -36,6 +36,7 @@ export function embeddingProvider(config: Config, opts: ProviderOptions = {}): P
  * The embedder for `[llm] embedding_model`, or undefined when none is configured (search is then
  * full-text only) or the provider is anthropic with no OpenAI key to embed with. Throws a ProviderError
  * when the model is set but the key is missing: the caller reports it and falls back to full-text.
+ * `opts.model` here overrides the *embedding* model, never a chat model.
  */
 export function createEmbedder(config: Config, opts: ProviderOptions = {}): Embedder | undefined {
   const model = opts.model?.trim() || config.llm.embedding_model?.trim();

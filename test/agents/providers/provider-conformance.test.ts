@@ -185,11 +185,36 @@ describe.each(PROVIDERS)('the %s provider', (name) => {
           },
           { role: 'tool', toolCallId: 'c1', name: 'read_file', content: 'no such file', isError: true },
         ],
+        tools: [READ_FILE_TOOL],
       }),
     );
     const result = toolResultIn(name, server.chatRequests[0]!);
     if (name === 'anthropic') expect(result).toMatchObject({ content: 'no such file', isError: true });
     else expect(result.content).toBe('error: no such file');
+  });
+
+  it('accepts a history with tool calls in a request that offers no tools', async () => {
+    const { server, provider } = await started(name, [{ text: 'reviewed' }]);
+    const result = await provider.complete(
+      ask('', {
+        messages: [
+          { role: 'user', content: 'go' },
+          {
+            role: 'assistant',
+            content: '',
+            toolCalls: [{ id: 'c1', name: 'read_file', args: { path: '/x' } }],
+          },
+          { role: 'tool', toolCallId: 'c1', name: 'read_file', content: 'contents' },
+          { role: 'user', content: 'was that safe?' },
+        ],
+      }),
+    );
+    expect(result.text).toBe('reviewed');
+    const body = server.chatRequests[0]?.body;
+    expect(body.tools).toBeUndefined();
+    // Anthropic refuses tool blocks without tools, so the history travels as text there.
+    if (name === 'anthropic') expect(JSON.stringify(body.messages)).not.toMatch(/tool_use|tool_result/);
+    expect(JSON.stringify(body.messages)).toContain('contents');
   });
 
   it('retries a 429 and then succeeds', async () => {

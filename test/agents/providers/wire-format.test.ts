@@ -109,6 +109,28 @@ describe('the Anthropic wire', () => {
     ]);
   });
 
+  it('writes calls and results out as text when the request defines no tools', () => {
+    const msgs = toAnthropicMessages(conversation.slice(0, 4), false);
+    expect(msgs).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'fix nginx' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: '[called tool read_file with {"path":"/etc/nginx/nginx.conf"}]' },
+          { type: 'text', text: '[called tool service_status with {"name":"nginx"}]' },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: '[result of tool read_file]\nworker_processes 1;' },
+          { type: 'text', text: '[error from tool service_status]\nfailed' },
+        ],
+      },
+    ]);
+    expect(JSON.stringify(msgs)).not.toMatch(/tool_use|tool_result/);
+  });
+
   it('drops empty texts (the API rejects empty text blocks)', () => {
     expect(
       toAnthropicMessages([
