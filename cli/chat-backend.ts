@@ -13,13 +13,11 @@ import type {
   ProviderName,
   TurnResult,
 } from '../src/agents/agent-types.js';
-import { scrubSecrets, secretValues } from '../src/agents/chat-service.js';
-import { lastConversation } from '../src/agents/system-agent.js';
 import type { LoadedConfig } from '../src/config/load-config.js';
 import type { EffectivePaths } from '../src/config/paths.js';
 import { UserInputError } from '../src/errors.js';
 import { redact } from '../src/memory/redact.js';
-import { type ProviderEndpoint, providerEndpoint } from '../src/runtime/chat-rpc.js';
+import { type ProviderEndpoint, providerEndpoint } from '../src/runtime/chat-endpoint.js';
 import type { CommandArgs } from './command.js';
 import { confirmAction } from './confirm.js';
 import { type DaemonCall, delegateTo } from './daemon-link.js';
@@ -44,6 +42,13 @@ export interface ChatBackend {
   readonly where: 'daemon' | 'local';
   turn(req: Omit<ChatRequest, 'source'>, io: TurnIo): Promise<TurnResult>;
   sessions(limit?: number): Promise<SessionInfo[]>;
+  /**
+   * Hides secrets in what is shown: in process the keys this process knows and anything shaped like
+   * a key (a tool may print one); through the daemon the events arrive scrubbed of the daemon's keys
+   * and only the shapes are checked here (loading the chat service to learn ours would cost the
+   * daemon path most of its start-up).
+   */
+  scrub(text: string): string;
   close(): void;
 }
 
@@ -53,18 +58,6 @@ export interface BackendOptions {
   yes: boolean;
   /** Tests inject a service; default: src/agents/chat-service.ts built from the config. */
   openService?: () => Promise<ChatService>;
-}
-
-/**
- * Hides the API keys this process knows (env and config) and anything shaped like a key: what the
- * agent shows must never carry one, even when a tool printed it.
- */
-export function secretScrubber(
-  loaded: LoadedConfig,
-  env: NodeJS.ProcessEnv = process.env,
-): (t: string) => string {
-  const secrets = secretValues(loaded, env);
-  return (text) => redact(scrubSecrets(text, secrets));
 }
 
 /** `scrub` applied to every string of a plain value (the --json result). */
@@ -97,13 +90,19 @@ export async function openChatBackend(
 ): Promise<ChatBackend> {
   const daemon = opts.openService ? undefined : await delegateTo(args, cfg.paths);
   if (daemon && (await sameEndpoint(daemon, cfg.loaded, args))) return daemonBackend(daemon, opts);
-  const open =
-    opts.openService ??
-    (async () => {
-      const { createChatService } = await import('../src/agents/chat-service.js');
-      return createChatService({ loaded: cfg.loaded, paths: cfg.paths });
-    });
-  return localBackend(await open(), io, opts);
+  // The agent (SDKs, tools, gate) loads only for a turn that runs here.
+  const [chatService, systemAgent] = await Promise.all([
+    import('../src/agents/chat-service.js'),
+    import('../src/agents/system-agent.js'),
+  ]);
+  const service = opts.openService
+    ? await opts.openService()
+    : await chatService.createChatService({ loaded: cfg.loaded, paths: cfg.paths });
+  const secrets = chatService.secretValues(cfg.loaded, process.env);
+  return localBackend(service, io, opts, {
+    scrub: (text) => redact(chatService.scrubSecrets(text, secrets)),
+    lastConversation: systemAgent.lastConversation,
+  });
 }
 
 /**
@@ -133,12 +132,23 @@ async function sameEndpoint(call: DaemonCall, loaded: LoadedConfig, args: Comman
   );
 }
 
-function localBackend(service: ChatService, io: Io, opts: BackendOptions): ChatBackend {
+interface LocalHelpers {
+  scrub: (text: string) => string;
+  lastConversation: (service: Pick<ChatService, 'sessions'>) => string | undefined;
+}
+
+function localBackend(
+  service: ChatService,
+  io: Io,
+  opts: BackendOptions,
+  helpers: LocalHelpers,
+): ChatBackend {
   return {
     where: 'local',
+    scrub: helpers.scrub,
     turn: (req, t) =>
       service.chat(
-        { ...continued(service, req), source: opts.source },
+        { ...continued(service, req, helpers), source: opts.source },
         {
           onEvent: (e) => t.onEvent(e),
           confirm: async (action, decision): Promise<ConfirmOutcome> => {
@@ -158,9 +168,13 @@ function localBackend(service: ChatService, io: Io, opts: BackendOptions): ChatB
 }
 
 /** `--continue` skips the system agent's diagnosis sessions: it means the person's last chat. */
-function continued(service: ChatService, req: Omit<ChatRequest, 'source'>): Omit<ChatRequest, 'source'> {
+function continued(
+  service: ChatService,
+  req: Omit<ChatRequest, 'source'>,
+  helpers: LocalHelpers,
+): Omit<ChatRequest, 'source'> {
   if (!req.continueLast || req.sessionId) return req;
-  const last = lastConversation(service);
+  const last = helpers.lastConversation(service);
   if (!last) return req;
   const { continueLast: _drop, ...rest } = req;
   return { ...rest, sessionId: last };
@@ -169,6 +183,7 @@ function continued(service: ChatService, req: Omit<ChatRequest, 'source'>): Omit
 function daemonBackend(call: DaemonCall, opts: BackendOptions): ChatBackend {
   return {
     where: 'daemon',
+    scrub: redact,
     turn: async (req, t) => {
       // Ctrl-C cancels the turn, not the connection: the daemon aborts the turn with this id.
       const turnId = randomUUID();

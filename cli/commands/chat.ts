@@ -5,13 +5,7 @@
 import { createInterface } from 'node:readline/promises';
 import { AiosError, UserInputError } from '../../src/errors.js';
 import { createTurnRenderer, sessionFooter, turnJson } from '../agent-render.js';
-import {
-  type BackendOptions,
-  openChatBackend,
-  providerArg,
-  scrubValue,
-  secretScrubber,
-} from '../chat-backend.js';
+import { type BackendOptions, openChatBackend, providerArg, scrubValue } from '../chat-backend.js';
 import { loadCliConfig } from '../cli-config.js';
 import type { CommandArgs } from '../command.js';
 import { type Io, printJson } from '../io.js';
@@ -49,7 +43,7 @@ export async function runChat(
     ...inject,
   });
   const live = !args.json;
-  const scrub = secretScrubber(cfg.loaded);
+  const scrub = (text: string) => backend.scrub(text);
   const render = createTurnRenderer(io, {
     scrub,
     ...(io.isTTY && live ? { raw: (t: string) => void process.stdout.write(t) } : {}),

@@ -11,13 +11,7 @@ import type { TurnResult } from '../../src/agents/agent-types.js';
 import type { SecurityMode } from '../../src/config/schema.js';
 import { redact } from '../../src/memory/redact.js';
 import { createTurnRenderer, sessionFooter } from '../agent-render.js';
-import {
-  type BackendOptions,
-  type ChatBackend,
-  openChatBackend,
-  providerArg,
-  secretScrubber,
-} from '../chat-backend.js';
+import { type BackendOptions, type ChatBackend, openChatBackend, providerArg } from '../chat-backend.js';
 import { loadCliConfig } from '../cli-config.js';
 import type { CommandArgs } from '../command.js';
 import { type Io, paint } from '../io.js';
@@ -88,7 +82,7 @@ export async function runShell(
   });
   // Taken at once: lines that arrive before the loop starts (piped input) are buffered, not lost.
   const lines = rl[Symbol.asyncIterator]();
-  const scrub = secretScrubber(cfg.loaded);
+  const scrub = (text: string) => backend.scrub(text);
   let sessionId: string | undefined;
   let turn: AbortController | undefined;
   let exit = 0;

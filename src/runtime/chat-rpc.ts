@@ -10,7 +10,6 @@ import path from 'node:path';
 import type { ChatRequest, ChatService, ConfirmOutcome, ProviderName } from '../agents/agent-types.js';
 import type { ChatServiceOptions } from '../agents/chat-service.js';
 import { storedArgs } from '../agents/chat-session.js';
-import { resolveProviderSettings } from '../agents/providers/provider-settings.js';
 import { DIAGNOSIS_PREFIX, lastConversation, readOnlyRegistry, SystemAgent } from '../agents/system-agent.js';
 import { parseDuration } from '../config/duration.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -25,6 +24,7 @@ import { redactAction } from '../reconcile/plan.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { Action, Decision } from '../types.js';
 import { ApprovalsQueue } from './approvals-queue.js';
+import { providerEndpoint } from './chat-endpoint.js';
 import type { Logger } from './logger.js';
 import { RpcError, type RpcHandler } from './rpc-server.js';
 
@@ -44,42 +44,6 @@ export interface ChatHostOptions {
   /** Poll interval of the system agent (default 2 s). */
   systemPollMs?: number;
 }
-
-/** Which model endpoint a turn would use, without the key (only whether there is one). */
-export interface ProviderEndpoint {
-  provider: string;
-  model: string;
-  base_url: string;
-  has_key: boolean;
-}
-
-/**
- * The endpoint a turn would reach with this config and environment. The CLI compares it with its
- * own before delegating: a daemon started without OPENAI_BASE_URL must not take a chat the user
- * pointed at another server (docs/decisions/120).
- */
-export function providerEndpoint(
-  loaded: LoadedConfig,
-  env: NodeJS.ProcessEnv,
-  provider?: ProviderName,
-  model?: string,
-): ProviderEndpoint | null {
-  const opts = { env, ...(provider ? { provider } : {}), ...(model ? { model } : {}) };
-  try {
-    const s = resolveProviderSettings(loaded.config, opts);
-    return { provider: s.name, model: s.model, base_url: s.baseURL, has_key: true };
-  } catch {
-    // No key (or a bad setting): say where it would go, and that it cannot.
-    try {
-      const s = resolveProviderSettings(loaded.config, { ...opts, env: { ...env, ...PLACEHOLDER_KEYS } });
-      return { provider: s.name, model: s.model, base_url: s.baseURL, has_key: false };
-    } catch {
-      return null;
-    }
-  }
-}
-
-const PLACEHOLDER_KEYS = { OPENAI_API_KEY: 'placeholder', ANTHROPIC_API_KEY: 'placeholder' };
 
 export interface DiagnosisInfo {
   session_id: string;
