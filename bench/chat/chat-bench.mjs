@@ -109,7 +109,12 @@ const stop = (child) =>
     child.kill('SIGTERM');
   });
 
-console.log(`runs: ${RUNS}, node ${process.version}, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `runs: ${RUNS}, node ${process.version}, load ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 console.log('| aios chat | wall median (min–max) | first answer byte (median) |');
 console.log('| --- | --- | --- |');
 await series('in process', { AIOS_NO_DAEMON: '1' });
