@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 // The yargs table's handlers only record the argv they were given, so both parsers can be compared.
-const seen: { argv?: Record<string, unknown> } = {};
+const seen: { argv?: Record<string, unknown> | undefined } = {};
 vi.mock('../../cli/run-command.js', () => ({
   cmd: () => (argv: Record<string, unknown>) => {
     seen.argv = argv;
