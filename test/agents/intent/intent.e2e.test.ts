@@ -7,6 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { aios, rootFile, type Sandbox, sandbox, writeSpec } from '../../e2e/helpers.js';
+import { startFakeAnthropic } from '../../fixtures/fake-llm/fake-anthropic.js';
 import { type FakeServer, startFakeOpenAI } from '../../fixtures/fake-llm/fake-openai.js';
 import type { RecordedRequest } from '../../fixtures/fake-llm/fake-script.js';
 
@@ -202,5 +203,22 @@ describe('aios diff and apply with an [[intent]]', () => {
     expect(report.resources[0]).toMatchObject({ id: 'intent:greeting', status: 'unchanged' });
     expect(report.snapshot).toBeUndefined();
     expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  it('converges through Anthropic too (ANTHROPIC_BASE_URL, default_provider from the environment)', async () => {
+    server = await startFakeAnthropic([write('hello\n'), { text: 'done' }]);
+    box = sandbox();
+    writeSpec(box, 'intent.toml', SPEC());
+    const r = await run(box, ['apply', '--yes', '--json'], {
+      AIOS_LLM__DEFAULT_PROVIDER: 'anthropic',
+      ANTHROPIC_BASE_URL: server.url,
+      ANTHROPIC_API_KEY: 'sk-ant-test-intent-0123456789',
+      OPENAI_API_KEY: '',
+    });
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(rootFile(box, '/etc/greeting'), 'utf8')).toBe('hello\n');
+    expect(server.chatRequests).toHaveLength(2);
+    expect(server.chatRequests[0]?.path).toMatch(/\/messages$/);
+    expect(JSON.stringify(server.chatRequests[0]?.body.system)).toContain('Goal: the file /etc/greeting');
   });
 });
