@@ -308,4 +308,20 @@ describe('the intent tool', () => {
     await run(args({ max_attempts: 1 }));
     expect(provider.requests.length).toBe(4);
   });
+
+  it('lets the security agent veto the agent’s write when [agents] security_agent is on', async () => {
+    const { run } = tool(
+      (req: CompletionRequest) => {
+        if (req.system.includes('security reviewer')) {
+          return { text: '{"verdict": "deny", "reason": "not what the goal needs"}' };
+        }
+        return afterToolResult(req) ? { text: 'vetoed' } : write('hello\n');
+      },
+      { securityAgent: true },
+    );
+    const result = await run(args({ max_attempts: 1 }));
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain('write_file /etc/greeting -> deny (agent:security-review), denied');
+    await expect(fs.stat(path.join(root, 'etc/greeting'))).rejects.toThrow();
+  });
 });
