@@ -150,6 +150,52 @@ describe.each(PROVIDERS)('the %s provider', (name) => {
     },
   );
 
+  it('carries a three-step conversation with parallel calls: every result goes back, in order', async () => {
+    const { server, provider } = await started(name, [
+      {
+        toolCalls: [
+          { name: 'read_file', args: { path: '/a' } },
+          { name: 'read_file', args: { path: '/b' } },
+        ],
+      },
+      { text: 'One more.', toolCalls: [{ name: 'read_file', args: { path: '/c' } }] },
+      (req) => ({
+        text: `saw ${JSON.stringify(req.body.messages)
+          .match(/content-[abc]/g)
+          ?.join(',')}`,
+      }),
+    ]);
+    const messages: AgentMessage[] = [{ role: 'user', content: 'read a, b, then c' }];
+    for (let step = 0; step < 3; step++) {
+      const r = await provider.complete(ask('', { messages, tools: [READ_FILE_TOOL], onText: () => {} }));
+      messages.push({ role: 'assistant', content: r.text, toolCalls: r.toolCalls });
+      if (r.toolCalls.length === 0) break;
+      for (const c of r.toolCalls) {
+        messages.push({
+          role: 'tool',
+          toolCallId: c.id,
+          name: c.name,
+          content: `content-${String(c.args.path).slice(1)}`,
+        });
+      }
+    }
+    expect(messages.at(-1)).toMatchObject({
+      role: 'assistant',
+      content: 'saw content-a,content-b,content-c',
+    });
+    expect(server.chatRequests).toHaveLength(3);
+    const second = server.chatRequests[1]!.body.messages;
+    if (name === 'anthropic') {
+      const results = second.at(-1).content.map((b: { tool_use_id: string; content: string }) => b.content);
+      expect(results).toEqual(['content-a', 'content-b']);
+    } else {
+      expect(second.slice(-2).map((m: { role: string; content: string }) => [m.role, m.content])).toEqual([
+        ['tool', 'content-a'],
+        ['tool', 'content-b'],
+      ]);
+    }
+  });
+
   it('returns several tool calls of one answer in order', async () => {
     const { provider } = await started(name, [
       {
