@@ -102,7 +102,9 @@ export function createTurnRenderer(io: Io, opts: RenderOptions = {}): TurnRender
       flush();
       if (result.finish === 'cancelled') io.err('aios: turn cancelled');
       else if (result.finish === 'max_steps')
-        io.err(`aios: stopped after ${result.steps} steps ([llm] max_steps); the session is kept`);
+        io.err(
+          `aios: stopped after ${result.steps} step${result.steps === 1 ? '' : 's'} ([llm] max_steps); the session is kept`,
+        );
     },
   };
 }

@@ -211,6 +211,14 @@ describe('aios chat', () => {
     );
   });
 
+  it('says when a turn stopped at max_steps, and keeps exit 0', async () => {
+    const svc = fakeService(() => [text('still working')], { finish: 'max_steps' });
+    const rec = recordingIo();
+    const code = await runChat(base({ text: 'loop' }), rec.io, { openService: async () => svc });
+    expect(code).toBe(0);
+    expect(rec.stderr()).toContain('aios: stopped after 1 step ([llm] max_steps); the session is kept');
+  });
+
   it('turnJson keeps an error field only when the turn failed', () => {
     const ok = turnJson({
       sessionId: 's',

@@ -158,6 +158,19 @@ describe('aios chat in process', { timeout: 60_000 }, () => {
     }
   });
 
+  it('an unknown --session is one line on stderr and exit 1', async () => {
+    box = await makeChatBox('aios-chat-nosession-');
+    fake = await startFakeOpenAI([{ text: 'never asked' }], { apiKey: PLANTED_KEY });
+    const r = await aios(
+      box,
+      ['chat', 'hi', '--session', 'nope'],
+      chatEnv(box, { OPENAI_BASE_URL: fake.url }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/^aios: no chat session "nope"/)]);
+    expect(fake.chatRequests).toHaveLength(0);
+  });
+
   it('an unreachable server is one line on stderr and exit 1', async () => {
     box = await makeChatBox('aios-chat-down-');
     const r = await aios(box, ['chat', 'hello'], chatEnv(box, { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }));
