@@ -138,4 +138,19 @@ describe('aios-runtime with an [[intent]]', { timeout: 120_000 }, () => {
     expect(apply.code).toBe(1);
     expect(server.chatRequests).toHaveLength(4);
   });
+
+  it('answers aios diff for an unconverged intent exactly as the in-process diff does', async () => {
+    box = await makeSandbox('aios-intent-daemon-', { controller: 'watch = false\nresync_interval = "1h"' });
+    fs.writeFileSync(path.join(box.specs, 'intent.toml'), SPEC);
+    // No key: the daemon's first pass fails the intent; diff needs none.
+    const env = isolatedEnv(box.dir, { OPENAI_API_KEY: '' });
+    daemon = await DaemonProcess.start(box.config, env);
+    await daemon.until('first pass', () => daemon?.log.includes('intent:greeting') === true);
+    const remote = await cli(box, ['diff'], env);
+    const local = await cli(box, ['diff'], { ...env, AIOS_NO_DAEMON: '1' });
+    expect(remote.code).toBe(2);
+    expect(local.code).toBe(2);
+    expect(remote.out).toBe(local.out);
+    expect(remote.out).toContain('| grep: etc/greeting: No such file or directory');
+  });
 });
