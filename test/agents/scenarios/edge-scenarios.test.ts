@@ -3,10 +3,12 @@
 // hour and a stalled stream (both fail fast, in one line), tool calls the loop cannot run (unknown
 // tool, unparsable arguments), a link in the root pointing out of it, a failing security review,
 // and a confirm in process without a terminal (declined) or with --yes (run).
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  AIOS,
   aios,
   type Box,
   type BoxOptions,
@@ -186,5 +188,42 @@ describe('confirmations and reviews in process', () => {
     const yes = await aios(box, ['chat', 'add it', '--yes'], env);
     expect(yes.code, yes.err).toBe(0);
     expect(fs.readFileSync(rootFile(box, '/etc/sudoers.d/yes'), 'utf8')).toBe('deploy ALL=(ALL) /bin/true\n');
+  });
+});
+
+describe('Ctrl-C', () => {
+  // BUG (left for the tools/host owners): Ctrl-C cancels the turn only after a running tool has
+  // finished. src/tools/exec-run.ts runExec checks ctx.signal once before spawning and never passes
+  // it on; src/host/process-runner.ts RunOptions has no signal, so spawnRunner cannot kill the
+  // process (`timeout -k 2 Ns bash -c ...`) on abort. A `sleep 300` or a hung apt-get holds
+  // `aios chat` / `aios shell` for up to [tools] bash_timeout (5m), then the command's effect
+  // still happens. Fix: RunOptions.signal (kill the child, which `timeout` forwards), passed by
+  // runExec from ctx.signal.
+  it.fails('during a running bash tool stops the command and ends the turn at once', async () => {
+    const { box, fake, env } = await setup(
+      'openai',
+      [{ toolCalls: [{ name: 'bash', args: { command: 'sleep 3; touch late-marker' } }] }, { text: 'after' }],
+      'ctrl-c',
+    );
+    const child = spawn(process.execPath, [AIOS, 'chat', 'slow', '--config', box.config], {
+      env,
+      cwd: box.dir,
+    });
+    let out = '';
+    let signalledAt = 0;
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      if (!signalledAt && out.includes('→ bash sleep 3')) {
+        signalledAt = Date.now();
+        setTimeout(() => child.kill('SIGINT'), 200);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const tookMs = Date.now() - signalledAt;
+    await new Promise((r) => setTimeout(r, Math.max(0, 3_800 - tookMs)));
+    expect(code).toBe(1);
+    expect(fs.existsSync(rootFile(box, '/late-marker'))).toBe(false);
+    expect(tookMs).toBeLessThan(2_000);
+    expect(fake.chatRequests).toHaveLength(1);
   });
 });
