@@ -24,11 +24,6 @@ export interface LoadedSpecs {
   files: string[];
 }
 
-/** Kinds other parts own: an unknown-kind error says where they will come from. */
-const futureKinds: Record<string, string> = {
-  intent: 'planned by the agent (part 6) and not available yet',
-};
-
 const idPattern = /^[a-z][a-z0-9_-]*:.+$/;
 
 export async function loadSpecs(specsDir: string, options: LoadSpecsOptions = {}): Promise<LoadedSpecs> {
@@ -133,7 +128,7 @@ export function parseSpecFile(
     const kindLine = tables[0]?.line ?? lineOfKey(text, kind);
     const controller = lookup(kind);
     if (!controller) {
-      const why = futureKinds[kind] ?? 'unknown resource kind';
+      const why = 'unknown resource kind';
       problems.push(new UserInputError(`[[${kind}]]: ${why}`, { file, ...lineProp(kindLine), key: kind }));
       continue;
     }

@@ -83,13 +83,12 @@ describe('loadSpecs', () => {
     expect(list[2]?.message).toMatch(/3\.toml:3 .*"source".*does not exist/);
   });
 
-  it('refuses an unknown kind and says that intent comes with the agent', async () => {
-    write('k.toml', 'title = "x"\n\n[[widget]]\nname = "a"\n\n[[intent]]\nname = "hello"\n');
+  it('refuses an unknown kind, naming file, line and kind', async () => {
+    write('k.toml', 'title = "x"\n\n[[widget]]\nname = "a"\n');
     const list = await problems();
     expect(list.map((p) => p.message)).toEqual([
       expect.stringMatching(/k\.toml:1 .*\[\[title\]\]: unknown resource kind/),
       expect.stringMatching(/k\.toml:3 .*\[\[widget\]\]: unknown resource kind/),
-      expect.stringMatching(/k\.toml:6 .*\[\[intent\]\]: planned by the agent \(part 6\)/),
     ]);
   });
 
