@@ -133,7 +133,11 @@ export function translateError(error: unknown, ctx: ErrorContext): ProviderError
     if (status === 404) {
       // An OpenAI-style base URL without /v1 gives a 404 for the route, not the model: say so.
       const noV1 = p !== 'anthropic' && !/\/v1\/?$/.test(new URL(settings.baseURL).pathname);
-      const hint = noV1 ? '; does base_url need /v1?' : '';
+      const hint = noV1
+        ? '; does base_url need /v1?'
+        : p === 'ollama'
+          ? `; try: ollama pull ${settings.model}`
+          : '';
       return make(
         `${p}: model "${settings.model}" not found at ${url} (404: ${msg}${hint})`,
         'model_not_found',

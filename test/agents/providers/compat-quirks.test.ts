@@ -219,6 +219,22 @@ describe('OpenAI-compatible quirks', () => {
     expect(server.chatRequests).toHaveLength(1);
   });
 
+  it('suggests ollama pull when ollama does not have the model', async () => {
+    const server = await startFakeOpenAI([
+      { status: 404, errorMessage: 'model "qwen9" not found, try pulling it first' },
+    ]);
+    closers.push(server.close);
+    const p = createProvider(configSchema.parse({}), {
+      provider: 'ollama',
+      model: 'qwen9',
+      env: { OLLAMA_HOST: server.host },
+    });
+    const error = await rejection(p.complete(ask('x')));
+    expect(error.message).toBe(
+      `ollama: model "qwen9" not found at ${server.url} (404: model "qwen9" not found, try pulling it first; try: ollama pull qwen9)`,
+    );
+  });
+
   it('hints at a missing /v1 when an OpenAI-style base URL answers 404', async () => {
     const server = await startFakeOpenAI([{ status: 404, errorMessage: '404 page not found' }]);
     closers.push(server.close);
