@@ -34,8 +34,14 @@ const cli = (args: string[], inProcess: boolean) => run(box, args, inProcess ? {
 
 async function startDaemon(): Promise<void> {
   daemon = await DaemonProcess.start(config, env());
-  // its first pass converges the root
-  await daemon.until('first pass', () => fs.existsSync(path.join(root, 'etc/motd')));
+  // Its first pass converges the root. Wait for the pass to be over, not just for the file: a drift
+  // written while the pass still verifies would be repaired by its retry and race the test.
+  await daemon.until('first pass', async () => {
+    const status = (await callDaemon(sock, 'status')) as {
+      specs?: { last_run?: { counts?: { pending?: number } } | null };
+    };
+    return fs.existsSync(path.join(root, 'etc/motd')) && status.specs?.last_run != null;
+  });
 }
 
 describe('the CLI delegates to a running daemon', { timeout: 90_000 }, () => {
