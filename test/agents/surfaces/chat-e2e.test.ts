@@ -10,6 +10,7 @@ import {
   type ChatBox,
   chatEnv,
   filesContaining,
+  HAS_SCRIPT,
   lastToolContent,
   makeChatBox,
   PLANTED_KEY,
@@ -223,27 +224,30 @@ describe('aios chat in process', { timeout: 60_000 }, () => {
     expect(r.out + r.err).not.toContain(PLANTED_KEY);
   });
 
-  it('shell on a terminal: Ctrl-C cancels the answer in flight, not the shell; history is redacted', async () => {
-    box = await makeChatBox('aios-shell-tty-');
-    fake = await startFakeOpenAI([{ text: 'Too slow.', delayMs: 20_000 }, { text: 'Quick answer.' }], {
-      apiKey: PLANTED_KEY,
-    });
-    const tty = aiosOnTty(box, ['shell'], chatEnv(box, { OPENAI_BASE_URL: fake.url }));
-    await tty.until('prompt', () => tty.output().includes('aios> '));
-    tty.send('slow question password=hunter2secret\r');
-    await tty.until('request sent', () => fake?.chatRequests.length === 1);
-    tty.send('\u0003');
-    await tty.until('cancelled', () => tty.output().includes('turn cancelled'));
-    tty.send('fast question\r');
-    await tty.until('second answer', () => tty.output().includes('Quick answer.'));
-    tty.send('\u0004');
-    expect(await tty.end()).toBe(0);
-    expect(tty.output()).not.toContain('Too slow.');
-    const history = fs.readFileSync(path.join(box.data, 'shell_history'), 'utf8');
-    expect(history).toBe('slow question password=[REDACTED]\nfast question\n');
-  });
+  it.skipIf(!HAS_SCRIPT)(
+    'shell on a terminal: Ctrl-C cancels the answer in flight, not the shell; history is redacted',
+    async () => {
+      box = await makeChatBox('aios-shell-tty-');
+      fake = await startFakeOpenAI([{ text: 'Too slow.', delayMs: 20_000 }, { text: 'Quick answer.' }], {
+        apiKey: PLANTED_KEY,
+      });
+      const tty = aiosOnTty(box, ['shell'], chatEnv(box, { OPENAI_BASE_URL: fake.url }));
+      await tty.until('prompt', () => tty.output().includes('aios> '));
+      tty.send('slow question password=hunter2secret\r');
+      await tty.until('request sent', () => fake?.chatRequests.length === 1);
+      tty.send('\u0003');
+      await tty.until('cancelled', () => tty.output().includes('turn cancelled'));
+      tty.send('fast question\r');
+      await tty.until('second answer', () => tty.output().includes('Quick answer.'));
+      tty.send('\u0004');
+      expect(await tty.end()).toBe(0);
+      expect(tty.output()).not.toContain('Too slow.');
+      const history = fs.readFileSync(path.join(box.data, 'shell_history'), 'utf8');
+      expect(history).toBe('slow question password=[REDACTED]\nfast question\n');
+    },
+  );
 
-  it('on a terminal a confirm verdict is asked: y runs it', async () => {
+  it.skipIf(!HAS_SCRIPT)('on a terminal a confirm verdict is asked: y runs it', async () => {
     box = await makeChatBox('aios-chat-tty-yes-', { mode: 'safe' });
     fake = await startFakeOpenAI(
       [
@@ -268,25 +272,28 @@ describe('aios chat in process', { timeout: 60_000 }, () => {
     expect(tty.output()).toContain('Done.');
   });
 
-  it('on a terminal Ctrl-C at a confirm question cancels the turn: nothing runs, exit 1', async () => {
-    box = await makeChatBox('aios-chat-tty-cancel-', { mode: 'safe' });
-    fake = await startFakeOpenAI(
-      [
-        { toolCalls: [{ name: 'write_file', args: { path: '/etc/motd', content: 'never\n' } }] },
-        { text: 'x' },
-      ],
-      { apiKey: PLANTED_KEY },
-    );
-    const tty = aiosOnTty(
-      box,
-      ['chat', 'set the motd', '--root', box.root],
-      chatEnv(box, { OPENAI_BASE_URL: fake.url }),
-    );
-    await tty.until('question', () => tty.output().includes('Run it? [y/N]'));
-    tty.send('\u0003');
-    expect(await tty.end()).toBe(1);
-    expect(tty.output()).toContain('aios: turn cancelled');
-    expect(fs.existsSync(path.join(box.root, 'etc/motd'))).toBe(false);
-    expect(fake.chatRequests).toHaveLength(1);
-  });
+  it.skipIf(!HAS_SCRIPT)(
+    'on a terminal Ctrl-C at a confirm question cancels the turn: nothing runs, exit 1',
+    async () => {
+      box = await makeChatBox('aios-chat-tty-cancel-', { mode: 'safe' });
+      fake = await startFakeOpenAI(
+        [
+          { toolCalls: [{ name: 'write_file', args: { path: '/etc/motd', content: 'never\n' } }] },
+          { text: 'x' },
+        ],
+        { apiKey: PLANTED_KEY },
+      );
+      const tty = aiosOnTty(
+        box,
+        ['chat', 'set the motd', '--root', box.root],
+        chatEnv(box, { OPENAI_BASE_URL: fake.url }),
+      );
+      await tty.until('question', () => tty.output().includes('Run it? [y/N]'));
+      tty.send('\u0003');
+      expect(await tty.end()).toBe(1);
+      expect(tty.output()).toContain('aios: turn cancelled');
+      expect(fs.existsSync(path.join(box.root, 'etc/motd'))).toBe(false);
+      expect(fake.chatRequests).toHaveLength(1);
+    },
+  );
 });

@@ -2,13 +2,43 @@
 // is the shipped example (/work/shared/examples/config.toml, copied as a user would) with only the
 // paths moved into a temp dir, and the built CLI run ASYNCHRONOUSLY (the fake LLM servers live in
 // this process: a spawnSync would block the very server the CLI talks to).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AIOS, isolatedEnv } from '../../runtime/daemon-harness.js';
 
 export const EXAMPLE_CONFIG = '/work/shared/examples/config.toml';
+/** The same file as written there, for a checkout that runs without /work/shared (CI elsewhere). */
+const EXAMPLE_TEXT = `[aios]
+version = "0.1.0"
+data_dir = "/var/lib/aios"
+socket_path = "/tmp/aios-runtime.sock"
+
+[llm]
+default_provider = "openai"
+
+[llm.openai]
+base_url = "https://api.openai.com/v1"
+model = "gpt-4"
+
+[agents]
+core_agent = true
+security_agent = false
+system_agent = false
+
+[recovery]
+enabled = true
+snapshot_interval = "hourly"
+max_snapshots = 24
+auto_rollback = false
+
+[security]
+mode = "normal"  # safe, normal, paranoid
+sandbox = false
+dangerous_patterns = ["rm -rf /", "mkfs.*"]
+require_confirm = ["sudo.*", "systemctl.*"]
+`;
 /** Planted in the environment of every run: it must never come back out. */
 export const PLANTED_KEY = 'sk-planted-surfaces-7f3c9a1e5b2d4c6f8a0b';
 
@@ -45,7 +75,7 @@ export async function makeChatBox(prefix: string, opts: ChatBoxOptions = {}): Pr
   };
   fs.mkdirSync(path.join(box.root, 'etc'), { recursive: true });
   fs.mkdirSync(box.specs);
-  const example = fs.readFileSync(EXAMPLE_CONFIG, 'utf8');
+  const example = fs.existsSync(EXAMPLE_CONFIG) ? fs.readFileSync(EXAMPLE_CONFIG, 'utf8') : EXAMPLE_TEXT;
   // The example's base_url stays as written: OPENAI_BASE_URL must win over it.
   expectIncludes(example, 'base_url = "https://api.openai.com/v1"');
   const text = example
@@ -132,6 +162,9 @@ export function lastToolContent(body: any): string {
   const tool = [...msgs].reverse().find((m) => m.role === 'tool');
   return typeof tool?.content === 'string' ? tool.content : JSON.stringify(tool?.content ?? '');
 }
+
+/** util-linux `script` gives the terminal tests a pseudo-terminal (Debian: bsdutils, essential). */
+export const HAS_SCRIPT = spawnSync('script', ['--version']).status === 0;
 
 /** `aios ARGS` on a pseudo-terminal (util-linux `script`), driven by the test through `send`. */
 export function aiosOnTty(box: ChatBox, args: string[], env: NodeJS.ProcessEnv) {
