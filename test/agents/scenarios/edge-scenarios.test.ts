@@ -214,6 +214,7 @@ describe('a session continued on another provider', () => {
     try {
       const first = await aios(box, ['chat', 'list /etc'], env);
       expect(first.code, first.err).toBe(0);
+      expect(fake.chatRequests).toHaveLength(2);
       const next = await aios(box, ['chat', 'and now?', '--continue', '--provider', 'anthropic'], {
         ...env,
         ANTHROPIC_API_KEY: 'sk-ant-scenario-0123456789',
