@@ -88,6 +88,12 @@ export function createTurnRenderer(io: Io, opts: RenderOptions = {}): TurnRender
         case 'tool_result': {
           const mark = event.ok ? paint(io, 'green', '✓') : paint(io, 'red', '✗');
           line(`  ${mark} ${shorten(oneLine(event.summary), RESULT_WIDTH) || (event.ok ? 'ok' : 'failed')}`);
+          // A confirm held by the daemon: say how a person answers it.
+          const held = /^queued for approval ([0-9a-f]+)/.exec(event.summary);
+          if (held)
+            line(
+              paint(io, 'dim', `    waits for a person: aios approve ${held[1]} (or aios deny ${held[1]})`),
+            );
           break;
         }
         case 'error':

@@ -125,7 +125,9 @@ describe('aios chat through the daemon', { timeout: 90_000 }, () => {
     const r = await aios(box, ['chat', 'set the motd'], env);
     expect(r.code).toBe(0);
     expect(r.out).toContain('→ write_file /etc/motd  [confirm · mode:safe]');
-    expect(r.out).toMatch(/✗ queued for approval [0-9a-f]{8}/);
+    expect(r.out).toMatch(
+      /✗ queued for approval ([0-9a-f]{8})\n {4}waits for a person: aios approve \1 \(or aios deny \1\)\n/,
+    );
     expect(r.out).toContain('It awaits your approval.');
     expect(fs.existsSync(path.join(box.root, 'etc/motd'))).toBe(false);
     const sessionId = SESSION_LINE.exec(r.err)?.[1];
