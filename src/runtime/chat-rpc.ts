@@ -224,7 +224,24 @@ export class ChatHost {
   }
 
   async listApprovals(all = false): Promise<Approval[]> {
-    return (await this.queue()).list(all);
+    const q = await this.queue();
+    await this.noteExpired(q);
+    return q.list(all);
+  }
+
+  /** Approvals past [security] approval_timeout count as denied; their sessions are told so. */
+  private async noteExpired(q: ApprovalsQueue): Promise<void> {
+    const expired = q.expire();
+    if (expired.length === 0) return;
+    for (const a of expired) {
+      this.held.delete(a.id);
+      this.note(
+        sessionOf(a),
+        `Approval ${a.id} expired before a person answered ([security] approval_timeout): ${describe(a.action)} did not run.`,
+      );
+      this.opts.log.info('approvals', `${a.id} expired (chat)`);
+    }
+    await q.save();
   }
 
   /**
@@ -233,6 +250,7 @@ export class ChatHost {
    */
   async decideApproval(id: string, answer: 'approved' | 'denied'): Promise<DecidedChatApproval | undefined> {
     const q = await this.queue();
+    await this.noteExpired(q);
     const matches = q.list(true).filter((a) => a.id === id || a.id.startsWith(id));
     if (matches.length === 0) return undefined;
     const target = matches[0] as Approval;

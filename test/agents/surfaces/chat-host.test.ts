@@ -179,6 +179,32 @@ describe('chat in the daemon', () => {
     await expect(h.decideApproval(held?.id ?? '', 'approved')).rejects.toThrow(/already denied/);
   });
 
+  it('an approval past approval_timeout counts as denied and its session is told', async () => {
+    const svc = holdingService();
+    const config = writeConfig('safe', 'approval_timeout = "1s"\n');
+    const loaded = await loadConfig({ configPath: config, env: {}, flags: {} });
+    const paths = effectivePaths(loaded, { HOME: dir });
+    host = new ChatHost({
+      loaded: () => loaded,
+      paths: () => paths,
+      env: {},
+      log: createLogger({ format: 'journal', level: 'debug', write: (l) => (logs += l) }),
+      systemAgent: false,
+      openService: async () => svc,
+    });
+    const mem = openMemory(path.join(dir, 'memory.db'));
+    mem.createSession({ id: 's1', title: 'set the motd' });
+    await host.methods().chat?.({ text: 'set the motd' }, ctx());
+    const [held] = await host.listApprovals();
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await host.listApprovals()).toEqual([]);
+    expect((await host.listApprovals(true))[0]).toMatchObject({ id: held?.id, state: 'expired' });
+    await expect(host.decideApproval(held?.id ?? '', 'approved')).rejects.toThrow(/already expired/);
+    expect(fs.existsSync(path.join(root, 'etc/motd'))).toBe(false);
+    expect(mem.messages('s1').at(-1)?.content).toMatch(/expired before a person answered/);
+    mem.close();
+  });
+
   it('--yes through the daemon approves for that turn only', async () => {
     const svc = holdingService();
     const h = await makeHost(svc);
