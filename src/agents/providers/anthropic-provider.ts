@@ -18,7 +18,7 @@ import type {
 } from '../agent-types.js';
 import { anthropicStopReason, toAnthropicMessages, toAnthropicTools } from './anthropic-wire.js';
 import { CallGuard } from './call-guard.js';
-import { makeProviderFetch } from './provider-fetch.js';
+import { makeProviderFetch, SDK_TIMEOUT_SLACK_MS } from './provider-fetch.js';
 import type { ProviderSettings } from './provider-settings.js';
 import { translateError } from './sdk-errors.js';
 import { toolCall } from './tool-args.js';
@@ -59,7 +59,8 @@ export class AnthropicProvider implements Provider {
           // Passing the key makes it the client's only credential: the SDK then reads no env var or profile.
           apiKey: this.settings.apiKey,
           baseURL: this.settings.baseURL,
-          timeout: this.settings.timeoutMs,
+          // A backstop only: provider-fetch times out first, and without the SDK's retries.
+          timeout: this.settings.timeoutMs + SDK_TIMEOUT_SLACK_MS,
           maxRetries: this.settings.maxRetries,
           fetch: makeProviderFetch({ idleMs: this.settings.timeoutMs, wire: 'anthropic' }),
           // SDK 1.x sends the key as `Authorization: Bearer`; the API's documented header (and what

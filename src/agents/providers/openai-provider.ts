@@ -18,7 +18,7 @@ import type {
 } from '../agent-types.js';
 import { CallGuard } from './call-guard.js';
 import { openAIStopReason, toOpenAIMessages, toOpenAITools } from './openai-wire.js';
-import { makeProviderFetch } from './provider-fetch.js';
+import { makeProviderFetch, SDK_TIMEOUT_SLACK_MS } from './provider-fetch.js';
 import type { ProviderSettings } from './provider-settings.js';
 import { translateError } from './sdk-errors.js';
 import { argumentText, toolCall } from './tool-args.js';
@@ -33,7 +33,8 @@ export async function openAIClient(settings: ProviderSettings): Promise<OpenAI> 
   return new OpenAISdk({
     apiKey: settings.apiKey,
     baseURL: settings.baseURL,
-    timeout: settings.timeoutMs,
+    // A backstop only: provider-fetch times out first, and without the SDK's retries.
+    timeout: settings.timeoutMs + SDK_TIMEOUT_SLACK_MS,
     maxRetries: settings.maxRetries,
     fetch: makeProviderFetch({ idleMs: settings.timeoutMs, wire: 'openai' }),
     // Never null-ish: the SDK would read OPENAI_ORG_ID / OPENAI_PROJECT_ID itself and send them to

@@ -6,10 +6,11 @@
 //    3600" would hang a chat for an hour). Every retry hint becomes one `retry-after-ms` of at least
 //    1 ms, and a wait over the cap turns retrying off (`x-should-retry: false`) so the caller fails at
 //    once with a message saying how long the server asked for.
-// 2. A body that goes quiet fails. The SDKs' timeout stops at the response headers; a stream (or a
-//    JSON body) that then stalls would hang forever. The body is passed through a reader that errors
-//    with BodyIdleTimeoutError when no bytes arrive for `idleMs`. Bytes count, not events, so
-//    Anthropic's keep-alive pings during a long think keep the answer alive.
+// 2. Timeouts, once. No response headers within the timeout → a synthetic 408 the SDKs do not retry
+//    (theirs would retry twice, tripling the wait). A body that then goes quiet fails too: the SDKs'
+//    timeout stops at the headers, so a stream (or a JSON body) that stalls would hang forever. The
+//    body is passed through a reader that errors with BodyIdleTimeoutError when no bytes arrive for
+//    `idleMs`. Bytes count, not events, so Anthropic's pings during a long think keep it alive.
 //
 // 3. A whole JSON answer to a streaming request (servers that ignore `"stream": true`) is rewritten
 //    into the equivalent events (json-as-sse.ts) instead of silently becoming an empty answer.
@@ -89,12 +90,64 @@ export function idleGuardedBody(
 }
 
 export interface ProviderFetchOptions {
-  /** Longest silence allowed inside a response body (the provider's timeout). */
+  /**
+   * The provider's timeout: the longest wait for the response headers, and the longest silence inside
+   * a response body.
+   */
   idleMs: number;
   /** Which wire the answers speak, for rewriting a JSON answer to a streaming request. */
   wire?: 'openai' | 'anthropic';
   maxRetryWaitMs?: number;
   inner?: typeof fetch;
+}
+
+/** Added to the timeout given to the SDKs, so that ours fires first. */
+export const SDK_TIMEOUT_SLACK_MS = 5_000;
+
+/** Marks the synthetic 408 that stands for our own header timeout. */
+export const TIMEOUT_HEADER = 'x-aios-timeout-ms';
+
+/**
+ * The request, or — when no headers came within `ms` — a synthetic 408 that the SDKs do not retry
+ * (`x-should-retry: false`). A model that did not answer within the timeout will rarely answer the
+ * same request faster the second time, and three timeouts in a row would triple the wait before the
+ * user hears anything. The caller's cancel stays linked for as long as the body is read.
+ */
+async function fetchWithDeadline(
+  inner: typeof fetch,
+  input: Parameters<typeof fetch>[0],
+  init: RequestInit | undefined,
+  ms: number,
+): Promise<Response> {
+  const controller = new AbortController();
+  const outer = init?.signal;
+  const onAbort = () => controller.abort(outer?.reason);
+  if (outer?.aborted) controller.abort(outer.reason);
+  else outer?.addEventListener('abort', onAbort, { once: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, ms);
+  try {
+    return await inner(input, { ...init, signal: controller.signal });
+  } catch (error) {
+    outer?.removeEventListener('abort', onAbort);
+    if (!timedOut || outer?.aborted) throw error;
+    return new Response(
+      JSON.stringify({ error: { message: `no response within ${ms} ms`, type: 'timeout' } }),
+      {
+        status: 408,
+        headers: {
+          'content-type': 'application/json',
+          'x-should-retry': 'false',
+          [TIMEOUT_HEADER]: String(ms),
+        },
+      },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function isJson(response: Response): boolean {
@@ -106,7 +159,7 @@ export function makeProviderFetch(opts: ProviderFetchOptions): typeof fetch {
   const inner = opts.inner ?? fetch;
   const maxWait = opts.maxRetryWaitMs ?? MAX_RETRY_AFTER_MS;
   return async (input, init) => {
-    const response = await inner(input, init);
+    const response = await fetchWithDeadline(inner, input, init, opts.idleMs);
     const body = response.body ? idleGuardedBody(response.body, opts.idleMs) : null;
     const meta = { status: response.status, statusText: response.statusText };
     if (opts.wire && response.ok && requestsStream(init?.body) && isJson(response)) {

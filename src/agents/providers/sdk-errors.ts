@@ -4,7 +4,7 @@
 // fields instead of depending on either SDK's classes. The API key is redacted from everything.
 import type { ProviderName } from '../agent-types.js';
 import { displayUrl, oneLine, ProviderError, type ProviderErrorKind } from './provider-error.js';
-import { RETRY_AFTER_SECONDS_HEADER } from './provider-fetch.js';
+import { RETRY_AFTER_SECONDS_HEADER, TIMEOUT_HEADER } from './provider-fetch.js';
 import { KEY_ENV, OLLAMA_PLACEHOLDER_KEY, type ProviderSettings } from './provider-settings.js';
 
 export interface ErrorContext {
@@ -103,7 +103,8 @@ export function translateError(error: unknown, ctx: ErrorContext): ProviderError
 
   if (ctx.cancelled) return make(`${p} request cancelled`, 'cancelled');
   const name = errName(error);
-  if (name === 'APIConnectionTimeoutError' || hasName(error, 'BodyIdleTimeoutError')) {
+  const ourTimeout = (error as { headers?: Headers }).headers?.get?.(TIMEOUT_HEADER);
+  if (name === 'APIConnectionTimeoutError' || hasName(error, 'BodyIdleTimeoutError') || ourTimeout) {
     return make(
       `${p} timed out after ${seconds(settings.timeoutMs)} waiting for ${url} (model ${settings.model}); raise [llm.${p}] timeout if the model is slow`,
       'timeout',
