@@ -62,7 +62,12 @@ How your tools work:
       `- running as: ${h.user}`,
       h.root === '/'
         ? '- managed root: /'
-        : `- managed root: ${h.root} (a directory managed as if it were /)`,
+        : `- managed root: ${h.root} (a directory managed as if it were /)\n` +
+          // The file tools map paths into the root; bash only starts there (without the sandbox an
+          // absolute path in a command is the machine's own), so the model must know the difference.
+          '- the file tools map every path into the managed root; bash commands run on this machine with ' +
+          'the managed root as working directory: there, write paths relative (etc/motd), as an absolute ' +
+          "path in a command (/etc/motd) is this machine's own",
       `- config: ${ctx.configFiles.length ? ctx.configFiles.join(', ') : 'built-in defaults'}`,
     ].join('\n'),
   );

@@ -104,6 +104,10 @@ describe.each(PROVIDERS)('aios chat scenarios with %s', (kind) => {
     });
     expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['bash', 'read_file', 'list_dir']));
     expect(userTexts(kind, first)).toEqual(['configure the app on port 8080']);
+    // Under --root the model is told where its paths land: file tools in the root, bash from it.
+    const system = systemText(kind, first);
+    expect(system).toContain(`managed root: ${box.root}`);
+    expect(system).toContain('bash commands run on this machine with the managed root as working directory');
     // Every tool result answers the call of the same id, in order.
     const last = fake.chatRequests[3]?.body;
     const calls = assistantCalls(kind, last);
