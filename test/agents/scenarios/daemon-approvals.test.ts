@@ -3,10 +3,13 @@
 // (a write to /etc/sudoers.d, rule builtin:auth-files-tool-write) waits in `aios approvals`,
 // `aios approve ID` runs it, `aios deny ID` never does. The planted key stays out of the daemon's
 // log and its memory.db.
+
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   aios,
+  assistantCalls,
   type Box,
   baseEnv,
   type Daemon,
@@ -20,6 +23,7 @@ import {
   rootFile,
   startDaemon,
   startFake,
+  userTexts,
 } from './scenario-harness.js';
 
 let box: Box;
@@ -103,6 +107,45 @@ describe.each(PROVIDERS)('3: confirms through the daemon with %s', (kind) => {
     const late = await aios(box, ['approve', idOf(d)], env);
     expect(late.code).toBe(1);
     expect(fs.existsSync(rootFile(box, d))).toBe(false);
+  });
+});
+
+describe('11: --json and --continue through the daemon', () => {
+  it('prints the same result object and resumes with the earlier messages sent again', async () => {
+    fakes.anthropic.push(
+      { toolCalls: [{ name: 'list_dir', args: { path: '/etc' } }] },
+      { text: 'There is a sudoers.d.' },
+      { text: 'Still there.' },
+    );
+    const r = await aios(box, ['chat', 'what is in /etc?', '--json', '--provider', 'anthropic'], env);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({
+      text: 'There is a sudoers.d.',
+      finish: 'done',
+      tool_calls: [{ tool: 'list_dir', verdict: 'allow', rule: 'mode:normal', ok: true }],
+    });
+    expect(j.usage.inputTokens).toBeGreaterThan(0);
+    const c = await aios(
+      box,
+      ['chat', 'and now?', '--session', j.session_id, '--provider', 'anthropic'],
+      env,
+    );
+    expect(c.code, c.err).toBe(0);
+    expect(c.out).toContain('Still there.');
+    const body = fakes.anthropic.chatRequests.at(-1)?.body;
+    expect(userTexts('anthropic', body)).toEqual(['what is in /etc?', 'and now?']);
+    expect(assistantCalls('anthropic', body).map((x) => x.name)).toEqual(['list_dir']);
+    // Both turns ran in the daemon (it records where a turn came from).
+    const db = new Database(box.memory, { readonly: true });
+    try {
+      const rows = db
+        .prepare("SELECT data FROM chat_messages WHERE session_id = ? AND role = 'user' ORDER BY id")
+        .all(j.session_id) as { data: string }[];
+      expect(rows.map((x) => JSON.parse(x.data).source)).toEqual(['daemon:cli', 'daemon:cli']);
+    } finally {
+      db.close();
+    }
   });
 });
 

@@ -97,6 +97,39 @@ describe('giving up quickly', () => {
   });
 });
 
+describe('limits and cost from the config', () => {
+  it.each(['openai', 'anthropic'] as const)(
+    '%s: max_steps stops a model that never ends, max_tokens is sent, cost is summed',
+    async (kind) => {
+      const { box, fake, env } = await setup(
+        kind,
+        () => ({
+          toolCalls: [{ name: 'list_dir', args: { path: '/etc' } }],
+          usage: { input: 10, output: 2, costUsd: 0.0025 },
+        }),
+        `limits-${kind}`,
+      );
+      const r = await aios(box, ['chat', 'loop forever', '--json'], {
+        ...env,
+        AIOS_LLM__MAX_STEPS: '3',
+        AIOS_LLM__MAX_TOKENS: '777',
+      });
+      expect(r.code, r.err).toBe(0);
+      const j = JSON.parse(r.out);
+      expect(j.finish).toBe('max_steps');
+      expect(j.steps).toBe(3);
+      expect(j.tool_calls).toHaveLength(3);
+      expect(j.usage).toMatchObject({ inputTokens: 30, outputTokens: 6 });
+      if (kind === 'openai') expect(j.usage.costUsd).toBeCloseTo(0.0075, 6);
+      expect(fake.chatRequests).toHaveLength(3);
+      for (const q of fake.chatRequests) expect(q.body.max_tokens ?? q.body.max_completion_tokens).toBe(777);
+      // The session is kept: the last request's calls all had results.
+      const last = fake.chatRequests[2]?.body;
+      expect(toolResults(kind, last)).toHaveLength(2);
+    },
+  );
+});
+
 describe('tool calls the loop cannot run are results, and the turn goes on', () => {
   it('an unknown tool and unparsable arguments are refused with a rule; the model recovers', async () => {
     const { box, fake, env } = await setup(
