@@ -144,6 +144,7 @@ describe('aios chat through the daemon', { timeout: 90_000 }, () => {
 
     const yes = await aios(box, ['approve', held[0]?.id ?? ''], env);
     expect(yes.code).toBe(0);
+    expect(yes.out).toContain(`${held[0]?.id} approved: it ran:`);
     expect(fs.readFileSync(path.join(box.root, 'etc/motd'), 'utf8')).toBe('approved by a person\n');
     expect(JSON.parse((await aios(box, ['approvals', '--json'], env)).out)).toEqual([]);
 
