@@ -130,6 +130,47 @@ describe('limits and cost from the config', () => {
   );
 });
 
+describe('more transient errors', () => {
+  it.each([
+    ['openai', 503],
+    ['anthropic', 529],
+    ['ollama', 502],
+  ] as const)('%s: a %i is retried and the answer arrives', async (kind, status) => {
+    const { box, fake, env } = await setup(kind, [{ status }, { text: 'after the retry' }], `st-${kind}`);
+    const r = await aios(box, ['chat', 'hi'], env);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toBe('after the retry\n');
+    expect(fake.chatRequests).toHaveLength(2);
+  });
+});
+
+describe('big tool output', () => {
+  it('reaches the model capped with a note saying so, and the turn goes on', async () => {
+    const { box, fake, env } = await setup(
+      'openai',
+      [
+        {
+          toolCalls: [
+            {
+              name: 'bash',
+              args: { command: 'echo HEAD; head -c 300000 /dev/zero | tr "\\0" a; echo; echo TAIL' },
+            },
+          ],
+        },
+        { text: 'big' },
+      ],
+      'big',
+    );
+    const r = await aios(box, ['chat', 'print a lot'], env);
+    expect(r.code, r.err).toBe(0);
+    const result = toolResults('openai', fake.chatRequests[1]?.body)[0]?.content ?? '';
+    expect(result.length).toBeLessThanOrEqual(16_000);
+    expect(result).toContain('HEAD');
+    expect(result).toMatch(/cut|truncated/);
+    expect(r.out).toContain('big');
+  });
+});
+
 describe('tool calls the loop cannot run are results, and the turn goes on', () => {
   it('an unknown tool and unparsable arguments are refused with a rule; the model recovers', async () => {
     const { box, fake, env } = await setup(
