@@ -43,6 +43,8 @@ export interface ChatHostOptions {
   openService?: (opts: Partial<ChatServiceOptions>) => Promise<ChatService>;
   /** Poll interval of the system agent (default 2 s). */
   systemPollMs?: number;
+  /** Called after every chat turn, however it ended (the daemon indexes the new rows for search). */
+  onTurnDone?: () => void;
 }
 
 export interface DiagnosisInfo {
@@ -157,6 +159,7 @@ export class ChatHost {
     } finally {
       ctx.signal.removeEventListener('abort', onClose);
       if (turnId) this.turns.delete(turnId);
+      this.opts.onTurnDone?.();
     }
   }
 

@@ -3,6 +3,8 @@
 // SIGTERM. It holds the last good config; a broken edit is reported in `status`, never applied.
 import fs from 'node:fs';
 import type { FSWatcher } from 'chokidar';
+import type { BackgroundIndexer } from '../agents/background-indexer.js';
+import { parseDuration } from '../config/duration.js';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { type EffectivePaths, effectivePaths } from '../config/paths.js';
 import { spawnRunner } from '../host/process-runner.js';
@@ -71,6 +73,7 @@ export class Daemon {
   private scheduler: SnapshotScheduler | undefined;
   private snapshotError: string | null = null;
   private chat: ChatHost | undefined;
+  private indexer: BackgroundIndexer | undefined;
 
   constructor(private readonly options: DaemonOptions) {
     this.methods = {
@@ -178,6 +181,7 @@ export class Daemon {
       env: this.options.env ?? process.env,
       log: this.options.log,
       systemAgent: !this.options.noReconcile,
+      onTurnDone: () => this.indexer?.kick(),
     });
     for (const [method, handler] of Object.entries(this.chat.methods())) this.handle(method, handler);
     if (!this.options.noReconcile) {
@@ -190,12 +194,15 @@ export class Daemon {
       await this.startSnapshots();
     }
     await this.chat.start();
+    await this.startIndexer();
     // Logged last: tests and readiness checks take this line to mean "fully up".
     this.options.log.info('daemon', `listening on ${this.socketPath}`, { pid: process.pid });
   }
 
   async stop(): Promise<void> {
     // Finish the resource in flight, take no more work, then close the socket.
+    if (this.indexTimer) clearInterval(this.indexTimer);
+    await this.indexer?.stop();
     await this.chat?.stop();
     await this.reconciler?.stop();
     await this.scheduler?.stop();
@@ -225,6 +232,7 @@ export class Daemon {
       this.options.log.info('config', `reloaded (${trigger})`, { files: next.files });
       this.reconciler?.invalidateEngine();
       this.chat?.invalidate();
+      this.indexer?.kick();
       if (this.reconciler && (await this.reconciler.loadSpecs(trigger))) this.reconciler.queueAll();
       return { ok: true };
     } catch (error) {
@@ -296,6 +304,39 @@ export class Daemon {
   }
 
   /** The snapshot store, opened on first use (manual snapshots work even with recovery disabled). */
+  /**
+   * Keeps semantic search warm: rows written by chats, runs and drift get their vectors a moment
+   * later instead of on the next `aios search`. Without [llm] embedding_model it does nothing.
+   */
+  private async startIndexer(): Promise<void> {
+    const [{ BackgroundIndexer }, { chooseEmbedder }] = await Promise.all([
+      import('../agents/background-indexer.js'),
+      import('../agents/semantic-search.js'),
+    ]);
+    const env = this.options.env ?? process.env;
+    this.indexer = new BackgroundIndexer({
+      memory: () => this.memory(),
+      embedder: () => {
+        const choice = chooseEmbedder(this.loaded.config, { env });
+        return 'embedder' in choice ? choice.embedder : undefined;
+      },
+      onNotice: (message) => this.options.log.info('memory', message),
+      onError: (message) => this.options.log.warn('memory', `vector indexing: ${message}`),
+    });
+    this.indexer.kick();
+    // Reconcile runs and drift write rows too; index them on the resync rhythm.
+    let every = 300_000;
+    try {
+      every = Math.max(60_000, parseDuration(this.loaded.config.controller.resync_interval));
+    } catch {
+      // the config was validated on load; keep the default rhythm
+    }
+    this.indexTimer = setInterval(() => this.indexer?.kick(), every);
+    this.indexTimer.unref();
+  }
+
+  private indexTimer: NodeJS.Timeout | undefined;
+
   private snapshotStore(): SnapshotStore {
     this.store ??= openSnapshotStore(storeOptionsFromConfig(this.loaded.config, this.paths, spawnRunner));
     return this.store;

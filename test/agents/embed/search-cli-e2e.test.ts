@@ -171,6 +171,30 @@ describe('aios search', () => {
     const json = JSON.parse(r.out) as JsonResult;
     expect(json.mode).toBe('hybrid');
     expect(json.hits.map((h) => h.source)).toEqual(['vector', 'vector']);
-    expect(r.err).toContain('vector index created for embedding model text-embedding-3-small');
+    // The index was created by this search or, a moment after start, by the daemon's own indexer.
+    expect(`${r.err}\n${daemon.log}`).toContain(
+      'vector index created for embedding model text-embedding-3-small',
+    );
+  });
+
+  it('indexes new rows in the daemon without waiting for a search', async () => {
+    const b = await sandbox(embeddingModel());
+    server = await startFakeOpenAI([]);
+    daemon = await DaemonProcess.start(
+      b.config,
+      isolatedEnv(b.dir, { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: server.url }),
+    );
+    const d = daemon;
+    await d.until('the seeded rows have vectors', () => {
+      const mem = openMemory(path.join(b.dir, 'memory.db'));
+      try {
+        const status = mem.vectorStatus('text-embedding-3-small');
+        return status.vectors >= 3 && (status.pending ?? 0) === 0;
+      } finally {
+        mem.close();
+      }
+    });
+    expect(server.requests.some((q) => q.path.endsWith('/embeddings'))).toBe(true);
+    expect(fs.readFileSync(path.join(b.dir, 'memory.db')).includes(Buffer.from(KEY))).toBe(false);
   });
 });
