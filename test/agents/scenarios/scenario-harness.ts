@@ -363,3 +363,29 @@ export async function startDaemon(box: Box, env: NodeJS.ProcessEnv, timeoutMs = 
     },
   };
 }
+
+// ---------------------------------------------------------------- per-test resources
+
+/** The test context's cleanup hook: concurrent tests must use their own context's, not a global one. */
+export interface TestCtx {
+  onTestFinished(fn: () => unknown): void;
+}
+
+/** makeBox, removed when the test finishes. */
+export async function boxFor(t: TestCtx, prefix: string, opts: BoxOptions = {}): Promise<Box> {
+  const box = await makeBox(prefix, opts);
+  t.onTestFinished(() => fs.rmSync(box.dir, { recursive: true, force: true }));
+  return box;
+}
+
+/** startFake, closed when the test finishes. */
+export async function fakeFor(
+  t: TestCtx,
+  kind: ProviderKind,
+  script: Script,
+  opts: { apiKey?: string; models?: string[] } = {},
+): Promise<FakeServer> {
+  const fake = await startFake(kind, script, opts);
+  t.onTestFinished(() => fake.close());
+  return fake;
+}
