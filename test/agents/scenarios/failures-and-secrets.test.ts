@@ -6,39 +6,22 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   aios,
-  type Box,
   baseEnv,
+  boxFor,
   CONFIG_KEY,
   ENV_KEY,
-  type FakeServer,
+  fakeFor,
   filesContaining,
-  makeBox,
   PROVIDERS,
   type ProviderKind,
   providerEnv,
   type RunResult,
   rootFile,
-  startFake,
   toolResults,
 } from './scenario-harness.js';
-
-let box: Box | undefined;
-const fakes: FakeServer[] = [];
-
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-  if (box) fs.rmSync(box.dir, { recursive: true, force: true });
-  box = undefined;
-});
-
-async function fakeFor(kind: ProviderKind, script: Parameters<typeof startFake>[1], opts = {}) {
-  const f = await startFake(kind, script, opts);
-  fakes.push(f);
-  return f;
-}
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -90,10 +73,11 @@ function leakyScript(kind: ProviderKind, key: string) {
   ];
 }
 
-describe.each(PROVIDERS)('9: a planted API key with %s never leaves the auth header', (kind) => {
-  it('env key: not in memory.db/-wal, stdout, stderr or --json, though a file and the model carry it', async () => {
-    box = await makeBox('key-env');
+describe.concurrent.each(PROVIDERS)('9: a planted API key with %s never leaves the auth header', (kind) => {
+  it('env key: not in memory.db/-wal, stdout, stderr or --json, though a file and the model carry it', async (t) => {
+    const box = await boxFor(t, 'key-env');
     const fake = await fakeFor(
+      t,
       kind,
       leakyScript(kind, ENV_KEY),
       kind === 'ollama' ? {} : { apiKey: ENV_KEY },
@@ -126,13 +110,13 @@ describe.each(PROVIDERS)('9: a planted API key with %s never leaves the auth hea
     expect(fs.existsSync(box.memory)).toBe(true);
   });
 
-  it('config api_key: used for the request, never stored or printed', async () => {
+  it('config api_key: used for the request, never stored or printed', async (t) => {
     const table = kind === 'openai' ? '' : `\n[llm.${kind}]\napi_key = "${CONFIG_KEY}"\n`;
-    box = await makeBox('key-cfg', {
+    const box = await boxFor(t, 'key-cfg', {
       ...(kind === 'openai' ? { openaiLines: `api_key = "${CONFIG_KEY}"` } : {}),
       tail: table,
     });
-    const fake = await fakeFor(kind, leakyScript(kind, CONFIG_KEY), { apiKey: CONFIG_KEY });
+    const fake = await fakeFor(t, kind, leakyScript(kind, CONFIG_KEY), { apiKey: CONFIG_KEY });
     fs.writeFileSync(rootFile(box, '/etc/creds.env'), 'nothing here\n');
     const env = baseEnv(box, providerEnv(kind, fake));
     delete env.OPENAI_API_KEY;
@@ -149,10 +133,10 @@ describe.each(PROVIDERS)('9: a planted API key with %s never leaves the auth hea
   });
 });
 
-describe.each(PROVIDERS)('10: failures with %s are one line, exit 1', (kind) => {
-  it.skipIf(kind === 'ollama')('a missing key names the variable, before any request', async () => {
-    box = await makeBox('nokey');
-    const fake = await fakeFor(kind, [{ text: 'never' }]);
+describe.concurrent.each(PROVIDERS)('10: failures with %s are one line, exit 1', (kind) => {
+  it.skipIf(kind === 'ollama')('a missing key names the variable, before any request', async (t) => {
+    const box = await boxFor(t, 'nokey');
+    const fake = await fakeFor(t, kind, [{ text: 'never' }]);
     const env = baseEnv(box, providerEnv(kind, fake));
     delete env[KEY_VAR[kind]];
     // anthropic chosen by the flag this time (the other tests use AIOS_LLM__DEFAULT_PROVIDER).
@@ -167,10 +151,10 @@ describe.each(PROVIDERS)('10: failures with %s are one line, exit 1', (kind) => 
     expect(fake.requests).toHaveLength(0);
   });
 
-  it('an unreachable server fails within a few seconds', async () => {
-    box = await makeBox('unreach');
+  it('an unreachable server fails within a few seconds', async (t) => {
+    const box = await boxFor(t, 'unreach');
     const port = await closedPort();
-    const fake = await fakeFor(kind, [{ text: 'never' }]);
+    const fake = await fakeFor(t, kind, [{ text: 'never' }]);
     const env = baseEnv(box, providerEnv(kind, fake));
     if (kind === 'openai') env.OPENAI_BASE_URL = `http://127.0.0.1:${port}/v1`;
     if (kind === 'anthropic') env.ANTHROPIC_BASE_URL = `http://127.0.0.1:${port}`;
@@ -181,18 +165,18 @@ describe.each(PROVIDERS)('10: failures with %s are one line, exit 1', (kind) => 
     expect(r.ms).toBeLessThan(8_000);
   });
 
-  it('an unknown model (404) is one line naming it', async () => {
-    box = await makeBox('nomodel');
-    const fake = await fakeFor(kind, [{ text: 'never' }], { models: ['known-model'] });
+  it('an unknown model (404) is one line naming it', async (t) => {
+    const box = await boxFor(t, 'nomodel');
+    const fake = await fakeFor(t, kind, [{ text: 'never' }], { models: ['known-model'] });
     const env = baseEnv(box, providerEnv(kind, fake));
     const r = await aios(box, ['chat', 'hello', '--model', 'no-such-model-x'], env);
     const line = oneLineFailure(r);
     expect(line).toContain('no-such-model-x');
   });
 
-  it.skipIf(kind === 'ollama')('a rejected key (401 echoing it) is one line without the key', async () => {
-    box = await makeBox('badkey');
-    const fake = await fakeFor(kind, [{ text: 'never' }], { apiKey: 'sk-the-right-one-000000000' });
+  it.skipIf(kind === 'ollama')('a rejected key (401 echoing it) is one line without the key', async (t) => {
+    const box = await boxFor(t, 'badkey');
+    const fake = await fakeFor(t, kind, [{ text: 'never' }], { apiKey: 'sk-the-right-one-000000000' });
     const r = await aios(box, ['chat', 'hello'], baseEnv(box, providerEnv(kind, fake)));
     const line = oneLineFailure(r);
     expect(line).toMatch(/401|key|auth/i);
