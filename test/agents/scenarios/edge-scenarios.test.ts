@@ -6,55 +6,44 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AIOS,
   aios,
   assistantCalls,
-  type Box,
   type BoxOptions,
   baseEnv,
-  type FakeServer,
-  makeBox,
+  boxFor,
+  fakeFor,
   type ProviderKind,
   providerEnv,
   rootFile,
   type Script,
-  startFake,
   systemText,
+  type TestCtx,
   toolResults,
 } from './scenario-harness.js';
 
-let box: Box | undefined;
-let fake: FakeServer | undefined;
-
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-  if (box) fs.rmSync(box.dir, { recursive: true, force: true });
-  box = undefined;
-});
-
-async function setup(kind: ProviderKind, script: Script, prefix: string, opts: BoxOptions = {}) {
-  box = await makeBox(prefix, opts);
-  fake = await startFake(kind, script);
+async function setup(t: TestCtx, kind: ProviderKind, script: Script, prefix: string, opts: BoxOptions = {}) {
+  const box = await boxFor(t, prefix, opts);
+  const fake = await fakeFor(t, kind, script);
   return { box, fake, env: baseEnv(box, providerEnv(kind, fake)) };
 }
 
-describe('providers reached the other documented ways', () => {
-  it('ollama through [llm.ollama] base_url in the config, no key and no OLLAMA_HOST', async () => {
-    fake = await startFake('ollama', [{ text: 'hello from the configured ollama' }]);
-    box = await makeBox('ollama-cfg', { tail: `\n[llm.ollama]\nbase_url = "${fake.url}"\n` });
+describe.concurrent('providers reached the other documented ways', () => {
+  it('ollama through [llm.ollama] base_url in the config, no key and no OLLAMA_HOST', async (t) => {
+    const fake = await fakeFor(t, 'ollama', [{ text: 'hello from the configured ollama' }]);
+    const box = await boxFor(t, 'ollama-cfg', { tail: `\n[llm.ollama]\nbase_url = "${fake.url}"\n` });
     const r = await aios(box, ['chat', 'hi', '--provider', 'ollama'], baseEnv(box));
     expect(r.code, r.err).toBe(0);
     expect(r.out).toBe('hello from the configured ollama\n');
     expect(fake.chatRequests[0]?.body.model).toBeTruthy();
   });
 
-  it.each(['openai', 'anthropic'] as const)(
+  it.for(['openai', 'anthropic'] as const)(
     '%s with a trailing slash on its base URL variable',
-    async (kind) => {
-      const { box, fake, env } = await setup(kind, [{ text: 'slash ok' }], `slash-${kind}`);
+    async (kind, t) => {
+      const { box, fake, env } = await setup(t, kind, [{ text: 'slash ok' }], `slash-${kind}`);
       if (kind === 'openai') env.OPENAI_BASE_URL = `${fake.url}/`;
       else env.ANTHROPIC_BASE_URL = `${fake.url}/`;
       const r = await aios(box, ['chat', 'hi'], env);
@@ -65,11 +54,12 @@ describe('providers reached the other documented ways', () => {
   );
 });
 
-describe('giving up quickly', () => {
-  it.each(['openai', 'anthropic'] as const)(
+describe.concurrent('giving up quickly', () => {
+  it.for(['openai', 'anthropic'] as const)(
     '%s: a 429 asking to retry in an hour is one line, not an hour',
-    async (kind) => {
+    async (kind, t) => {
       const { box, env } = await setup(
+        t,
         kind,
         () => ({ status: 429, headers: { 'retry-after': '3600' } }),
         `429long-${kind}`,
@@ -82,8 +72,9 @@ describe('giving up quickly', () => {
     },
   );
 
-  it('a stream that stalls past [llm.openai] timeout fails in one line, and the session is kept', async () => {
+  it('a stream that stalls past [llm.openai] timeout fails in one line, and the session is kept', async (t) => {
     const { box, env } = await setup(
+      t,
       'openai',
       () => ({ text: 'this will stall forever', stallMs: 30_000 }),
       'stall',
@@ -97,11 +88,12 @@ describe('giving up quickly', () => {
   });
 });
 
-describe('limits and cost from the config', () => {
-  it.each(['openai', 'anthropic'] as const)(
+describe.concurrent('limits and cost from the config', () => {
+  it.for(['openai', 'anthropic'] as const)(
     '%s: max_steps stops a model that never ends, max_tokens is sent, cost is summed',
-    async (kind) => {
+    async (kind, t) => {
       const { box, fake, env } = await setup(
+        t,
         kind,
         () => ({
           toolCalls: [{ name: 'list_dir', args: { path: '/etc' } }],
@@ -130,13 +122,13 @@ describe('limits and cost from the config', () => {
   );
 });
 
-describe('more transient errors', () => {
-  it.each([
+describe.concurrent('more transient errors', () => {
+  it.for([
     ['openai', 503],
     ['anthropic', 529],
     ['ollama', 502],
-  ] as const)('%s: a %i is retried and the answer arrives', async (kind, status) => {
-    const { box, fake, env } = await setup(kind, [{ status }, { text: 'after the retry' }], `st-${kind}`);
+  ] as const)('%s: a %i is retried and the answer arrives', async ([kind, status], t) => {
+    const { box, fake, env } = await setup(t, kind, [{ status }, { text: 'after the retry' }], `st-${kind}`);
     const r = await aios(box, ['chat', 'hi'], env);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toBe('after the retry\n');
@@ -144,9 +136,10 @@ describe('more transient errors', () => {
   });
 });
 
-describe('big tool output', () => {
-  it('reaches the model capped with a note saying so, and the turn goes on', async () => {
+describe.concurrent('big tool output', () => {
+  it('reaches the model capped with a note saying so, and the turn goes on', async (t) => {
     const { box, fake, env } = await setup(
+      t,
       'openai',
       [
         {
@@ -171,9 +164,10 @@ describe('big tool output', () => {
   });
 });
 
-describe('tool calls the loop cannot run are results, and the turn goes on', () => {
-  it('an unknown tool and unparsable arguments are refused with a rule; the model recovers', async () => {
+describe.concurrent('tool calls the loop cannot run are results, and the turn goes on', () => {
+  it('an unknown tool and unparsable arguments are refused with a rule; the model recovers', async (t) => {
     const { box, fake, env } = await setup(
+      t,
       'openai',
       [
         {
@@ -202,9 +196,10 @@ describe('tool calls the loop cannot run are results, and the turn goes on', () 
   });
 });
 
-describe('the root stays the root', () => {
-  it('a write through a link in the root that points at a host path stays inside the root', async () => {
+describe.concurrent('the root stays the root', () => {
+  it('a write through a link in the root that points at a host path stays inside the root', async (t) => {
     const { box, env } = await setup(
+      t,
       'openai',
       [
         { toolCalls: [{ name: 'write_file', args: { path: '/etc/escape/pwned', content: 'x\n' } }] },
@@ -221,9 +216,10 @@ describe('the root stays the root', () => {
   });
 });
 
-describe('confirmations and reviews in process', () => {
-  it('a failing security review is a confirm, which without a terminal is declined: not written', async () => {
+describe.concurrent('confirmations and reviews in process', () => {
+  it('a failing security review is a confirm, which without a terminal is declined: not written', async (t) => {
     const { box, fake, env } = await setup(
+      t,
       'anthropic',
       (req) => {
         if (systemText('anthropic', req.body).startsWith('You are the security reviewer'))
@@ -245,11 +241,12 @@ describe('confirmations and reviews in process', () => {
     expect(last?.isError).toBe(true);
   });
 
-  it('a confirm rule in process: declined without a terminal, run with --yes', async () => {
+  it('a confirm rule in process: declined without a terminal, run with --yes', async (t) => {
     const write = (p: string) => ({
       toolCalls: [{ name: 'write_file', args: { path: p, content: 'deploy ALL=(ALL) /bin/true\n' } }],
     });
     const { box, env } = await setup(
+      t,
       'openai',
       [write('/etc/sudoers.d/no'), { text: 'declined' }, write('/etc/sudoers.d/yes'), { text: 'written' }],
       'confirm',
@@ -266,7 +263,7 @@ describe('confirmations and reviews in process', () => {
   });
 });
 
-describe('a session continued on another provider', () => {
+describe.concurrent('a session continued on another provider', () => {
   // BUG (left for the providers owner): src/agents/providers/anthropic-wire.ts toAnthropicMessages
   // sends stored tool-call ids verbatim as tool_use.id / tool_result.tool_use_id. The Anthropic API
   // rejects any id not matching ^[a-zA-Z0-9_-]+$ with a 400 ("messages.N.content.M.tool_use.id:
@@ -275,8 +272,9 @@ describe('a session continued on another provider', () => {
   // then `aios chat --continue --provider anthropic` fails on every later turn. Fix: map each id to
   // the allowed alphabet deterministically (same mapping for tool_use and tool_result, collisions
   // kept apart) in the Anthropic translation only.
-  it.fails('sends Anthropic only tool ids of its alphabet, each result under its call id', async () => {
+  it.fails('sends Anthropic only tool ids of its alphabet, each result under its call id', async (t) => {
     const { box, fake, env } = await setup(
+      t,
       'openai',
       [
         { toolCalls: [{ name: 'list_dir', args: { path: '/etc' }, id: 'functions.list_dir:0' }] },
@@ -284,8 +282,8 @@ describe('a session continued on another provider', () => {
       ],
       'switch',
     );
-    const claude = await startFake('anthropic', [{ text: 'continued on claude' }]);
-    try {
+    const claude = await fakeFor(t, 'anthropic', [{ text: 'continued on claude' }]);
+    {
       const first = await aios(box, ['chat', 'list /etc'], env);
       expect(first.code, first.err).toBe(0);
       expect(fake.chatRequests).toHaveLength(2);
@@ -300,13 +298,11 @@ describe('a session continued on another provider', () => {
       expect(calls).toHaveLength(1);
       expect(toolResults('anthropic', body).map((r) => r.id)).toEqual(calls.map((c) => c.id));
       for (const c of calls) expect(c.id).toMatch(/^[a-zA-Z0-9_-]+$/);
-    } finally {
-      await claude.close();
     }
   });
 });
 
-describe('Ctrl-C', () => {
+describe.concurrent('Ctrl-C', () => {
   // BUG (left for the tools/host owners): Ctrl-C cancels the turn only after a running tool has
   // finished. src/tools/exec-run.ts runExec checks ctx.signal once before spawning and never passes
   // it on; src/host/process-runner.ts RunOptions has no signal, so spawnRunner cannot kill the
@@ -314,8 +310,9 @@ describe('Ctrl-C', () => {
   // `aios chat` / `aios shell` for up to [tools] bash_timeout (5m), then the command's effect
   // still happens. Fix: RunOptions.signal (kill the child, which `timeout` forwards), passed by
   // runExec from ctx.signal.
-  it.fails('during a running bash tool stops the command and ends the turn at once', async () => {
+  it.fails('during a running bash tool stops the command and ends the turn at once', async (t) => {
     const { box, fake, env } = await setup(
+      t,
       'openai',
       [{ toolCalls: [{ name: 'bash', args: { command: 'sleep 3; touch late-marker' } }] }, { text: 'after' }],
       'ctrl-c',

@@ -5,32 +5,22 @@
 // The second attempt's request carries the first attempt's check output.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   aios,
-  type Box,
   baseEnv,
-  type FakeServer,
-  makeBox,
+  boxFor,
+  fakeFor,
   PROVIDERS,
   type ProviderKind,
   providerEnv,
   type RecordedRequest,
   rootFile,
-  startFake,
+  type Script,
+  type TestCtx,
   toolResults,
   userTexts,
 } from './scenario-harness.js';
-
-let box: Box | undefined;
-let fake: FakeServer | undefined;
-
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-  if (box) fs.rmSync(box.dir, { recursive: true, force: true });
-  box = undefined;
-});
 
 const spec = (maxAttempts: number) => `
 [[intent]]
@@ -53,16 +43,17 @@ const afterTool = (kind: ProviderKind, req: RecordedRequest) => {
     : last?.role === 'tool';
 };
 
-async function setup(kind: ProviderKind, script: Parameters<typeof startFake>[1], maxAttempts: number) {
-  box = await makeBox(`intent-${kind}`, { recovery: true });
+async function setup(t: TestCtx, kind: ProviderKind, script: Script, maxAttempts: number) {
+  const box = await boxFor(t, `intent-${kind}`, { recovery: true });
   fs.writeFileSync(path.join(box.specs, 'greeting.toml'), spec(maxAttempts));
-  fake = await startFake(kind, script);
+  const fake = await fakeFor(t, kind, script);
   return { box, fake, env: baseEnv(box, providerEnv(kind, fake)) };
 }
 
-describe.each(PROVIDERS)('7: [[intent]] with %s', (kind) => {
-  it('is pending in diff, converges in the second attempt after a snapshot, then diff is clean', async () => {
+describe.concurrent.each(PROVIDERS)('7: [[intent]] with %s', (kind) => {
+  it('is pending in diff, converges in the second attempt after a snapshot, then diff is clean', async (t) => {
     const { box, fake, env } = await setup(
+      t,
       kind,
       [
         write('goodbye\n'),
@@ -97,8 +88,9 @@ describe.each(PROVIDERS)('7: [[intent]] with %s', (kind) => {
     expect(again.code, again.out).toBe(0);
   });
 
-  it('gives up after max_attempts: apply exits 1 and diff still shows it pending with the check output', async () => {
+  it('gives up after max_attempts: apply exits 1 and diff still shows it pending with the check output', async (t) => {
     const { box, fake, env } = await setup(
+      t,
       kind,
       (req) => (afterTool(kind, req) ? { text: 'Tried.' } : write('bonjour\n')),
       2,

@@ -3,41 +3,29 @@
 // counts; a reviewer "deny" turns the gate's allow into a deny, the file is never written, the
 // review's reason is shown and recorded, and a read is never reviewed.
 import fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   aios,
-  type Box,
   baseEnv,
-  type FakeServer,
-  makeBox,
+  boxFor,
+  fakeFor,
   offeredTools,
   PROVIDERS,
   providerEnv,
   type RecordedRequest,
   rootFile,
-  startFake,
   systemText,
   toolResults,
   userTexts,
 } from './scenario-harness.js';
 
-let box: Box | undefined;
-let fake: FakeServer | undefined;
-
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-  if (box) fs.rmSync(box.dir, { recursive: true, force: true });
-  box = undefined;
-});
-
-describe.each(PROVIDERS)('8: the security agent with %s', (kind) => {
-  it('vetoes a write the gate allows (reason shown and recorded), never loosens a confirm, skips reads and denied calls', async () => {
-    box = await makeBox('secagent', { securityAgent: true });
+describe.concurrent.each(PROVIDERS)('8: the security agent with %s', (kind) => {
+  it('vetoes a write the gate allows (reason shown and recorded), never loosens a confirm, skips reads and denied calls', async (t) => {
+    const box = await boxFor(t, 'secagent', { securityAgent: true });
     fs.mkdirSync(rootFile(box, '/etc/sudoers.d'));
     const isReview = (req: RecordedRequest) =>
       systemText(kind, req.body).startsWith('You are the security reviewer');
-    fake = await startFake(kind, (req) => {
+    const fake = await fakeFor(t, kind, (req) => {
       if (isReview(req)) {
         // It would let the sudoers write through: a review never loosens the gate's confirm.
         return userTexts(kind, req.body).join('').includes('sudoers')

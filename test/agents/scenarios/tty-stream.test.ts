@@ -2,36 +2,16 @@
 // is written as it arrives, mid-line, before the model has finished (the fake stalls after the
 // first chunk), and what the terminal shows in the end is exactly the chunks joined.
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  AIOS,
-  type Box,
-  baseEnv,
-  type FakeServer,
-  makeBox,
-  PROVIDERS,
-  providerEnv,
-  startFake,
-} from './scenario-harness.js';
-
-let box: Box | undefined;
-let fake: FakeServer | undefined;
-
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-  if (box) fs.rmSync(box.dir, { recursive: true, force: true });
-  box = undefined;
-});
+import { describe, expect, it } from 'vitest';
+import { AIOS, baseEnv, boxFor, fakeFor, PROVIDERS, providerEnv } from './scenario-harness.js';
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-describe.each(PROVIDERS)('12: streaming to a terminal with %s', (kind) => {
-  it('shows the first chunk mid-line while the model stalls; the end result is the chunks joined', async () => {
-    box = await makeBox('tty');
+describe.concurrent.each(PROVIDERS)('12: streaming to a terminal with %s', (kind) => {
+  it('shows the first chunk mid-line while the model stalls; the end result is the chunks joined', async (t) => {
+    const box = await boxFor(t, 'tty');
     const chunks = ['Stream', 'ing works, ', 'chunk by chunk.'];
-    fake = await startFake(kind, [{ chunks, stallMs: 2000 }]);
+    const fake = await fakeFor(t, kind, [{ chunks, stallMs: 2000 }]);
     const env = baseEnv(box, { ...providerEnv(kind, fake), TERM: 'dumb' });
     const command = [process.execPath, AIOS, 'chat', 'stream please', '--config', box.config]
       .map(quote)
