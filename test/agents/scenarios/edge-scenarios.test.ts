@@ -19,6 +19,7 @@ import {
   providerEnv,
   rootFile,
   type Script,
+  startDaemon,
   systemText,
   type TestCtx,
   toolResults,
@@ -260,6 +261,46 @@ describe.concurrent('confirmations and reviews in process', () => {
     const yes = await aios(box, ['chat', 'add it', '--yes'], env);
     expect(yes.code, yes.err).toBe(0);
     expect(fs.readFileSync(rootFile(box, '/etc/sudoers.d/yes'), 'utf8')).toBe('deploy ALL=(ALL) /bin/true\n');
+  });
+});
+
+describe.concurrent('a deny is final', () => {
+  it('an approval queued before a deny rule was added never runs once the daemon has the rule', async (t) => {
+    const { box, env } = await setup(
+      t,
+      'openai',
+      [
+        {
+          toolCalls: [
+            { name: 'write_file', args: { path: '/etc/sudoers.d/late', content: 'x ALL=(ALL) ALL\n' } },
+          ],
+        },
+        { text: 'queued' },
+      ],
+      'late-deny',
+    );
+    fs.mkdirSync(rootFile(box, '/etc/sudoers.d'));
+    const policies = path.join(box.dir, 'policies');
+    fs.mkdirSync(policies);
+    const daemon = await startDaemon(box, env);
+    t.onTestFinished(() => daemon.kill());
+    const r = await aios(box, ['chat', 'let x sudo'], env);
+    expect(r.out).toMatch(/queued for approval/);
+    const held = JSON.parse((await aios(box, ['approvals', '--json'], env)).out) as { id: string }[];
+    expect(held).toHaveLength(1);
+    fs.writeFileSync(
+      path.join(policies, 'no-sudoers.toml'),
+      '[[rule]]\nid = "no-sudoers"\ndescription = "no sudoers edits"\nverdict = "deny"\ntool = ["write_file"]\n' +
+        'writes_any = ["/etc/sudoers.d/**"]\nmatch = [{ tool = "write_file", path = "/etc/sudoers.d/a" }]\n',
+    );
+    daemon.signal('SIGHUP');
+    const deadline = Date.now() + 10_000;
+    while (!daemon.log().includes('(SIGHUP)') && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 50));
+    const a = await aios(box, ['approve', held[0]?.id ?? ''], env);
+    expect(a.code).toBe(1);
+    expect(a.out + a.err).toContain('user:no-sudoers');
+    expect(fs.existsSync(rootFile(box, '/etc/sudoers.d/late'))).toBe(false);
   });
 });
 

@@ -328,6 +328,8 @@ function textOf(content: unknown): string {
 
 export interface Daemon {
   log(): string;
+  /** e.g. SIGHUP: reload config, specs and policies. */
+  signal(sig: NodeJS.Signals): void;
   kill(): Promise<void>;
 }
 
@@ -353,6 +355,7 @@ export async function startDaemon(box: Box, env: NodeJS.ProcessEnv, timeoutMs = 
   }
   return {
     log: () => log,
+    signal: (sig) => void child.kill(sig),
     async kill() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
