@@ -17,6 +17,7 @@ import {
   type RecordedRequest,
   rootFile,
   type Script,
+  systemText,
   type TestCtx,
   toolResults,
   userTexts,
@@ -43,8 +44,14 @@ const afterTool = (kind: ProviderKind, req: RecordedRequest) => {
     : last?.role === 'tool';
 };
 
-async function setup(t: TestCtx, kind: ProviderKind, script: Script, maxAttempts: number) {
-  const box = await boxFor(t, `intent-${kind}`, { recovery: true });
+async function setup(
+  t: TestCtx,
+  kind: ProviderKind,
+  script: Script,
+  maxAttempts: number,
+  securityAgent = false,
+) {
+  const box = await boxFor(t, `intent-${kind}`, { recovery: true, securityAgent });
   fs.writeFileSync(path.join(box.specs, 'greeting.toml'), spec(maxAttempts));
   const fake = await fakeFor(t, kind, script);
   return { box, fake, env: baseEnv(box, providerEnv(kind, fake)) };
@@ -102,5 +109,29 @@ describe.concurrent.each(PROVIDERS)('7: [[intent]] with %s', (kind) => {
     const d = await aios(box, ['diff'], env);
     expect(d.code).toBe(2);
     expect(d.out).toContain('greeting is: bonjour');
+  });
+});
+
+describe.concurrent('8 inside 7: the security agent reviews an intent agent too', () => {
+  it('a vetoed write leaves the intent failed and the file unwritten', async (t) => {
+    const kind = 'anthropic';
+    const { box, fake, env } = await setup(
+      t,
+      kind,
+      (req) => {
+        if (systemText(kind, req.body).startsWith('You are the security reviewer'))
+          return { text: '{"verdict": "deny", "reason": "not during this test"}' };
+        return afterTool(kind, req) ? { text: 'Refused.' } : write('hello\n');
+      },
+      1,
+      true,
+    );
+    const a = await aios(box, ['apply'], env);
+    expect(a.code, `${a.out}\n${a.err}`).toBe(1);
+    expect(a.out).toContain('deny (agent:security-review)');
+    expect(fs.existsSync(rootFile(box, '/etc/greeting'))).toBe(false);
+    expect(
+      fake.chatRequests.filter((q) => systemText(kind, q.body).startsWith('You are the security')),
+    ).toHaveLength(1);
   });
 });
