@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
-export const AIOS = path.resolve('dist/cli/aios.js');
+/** The built CLI; bench/chaos/run points CHAOS_AIOS at a private copy so a rebuild mid-run cannot break it. */
+export const AIOS = process.env.CHAOS_AIOS ?? path.resolve('dist/cli/aios.js');
 
 export interface ChaosBox {
   dir: string;

@@ -108,7 +108,7 @@ class Conn {
  */
 const KNOWN_ISSUES: { re: RegExp; note: string }[] = [
   {
-    re: /KIND_TABLE\[kind\]/,
+    re: /KIND_TABLE\[kind\]|no such table: undefined/,
     note: 'history RPC: an unknown params.kind reaches the memory store unchecked (the CLI validates --kind)',
   },
 ];
