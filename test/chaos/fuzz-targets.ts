@@ -26,10 +26,15 @@ export interface FuzzTarget {
   judge(text: string): Promise<Verdict>;
 }
 
+/** A long message shown by its head and tail (a V8 error puts its reason at the end). */
+function clip(message: string): string {
+  return message.length <= 300 ? message : `${message.slice(0, 160)} ... ${message.slice(-120)}`;
+}
+
 function refusal(e: unknown, file: string, alsoOk?: RegExp): Verdict {
   if (!(e instanceof AiosError)) {
     const err = e as Error;
-    return { kind: 'crash', why: `${err?.name ?? typeof e}: ${String(err?.message ?? e).slice(0, 200)}` };
+    return { kind: 'crash', why: `${err?.name ?? typeof e}: ${clip(String(err?.message ?? e))}` };
   }
   const base = path.basename(file);
   if (!e.message.includes(base) && !(alsoOk?.test(e.message) ?? false)) {
@@ -162,7 +167,7 @@ export function pluginTarget(dir: string): FuzzTarget {
         const err = e as Error;
         return {
           kind: 'crash',
-          why: `loadPlugins threw ${err?.name}: ${String(err?.message ?? e).slice(0, 200)}`,
+          why: `loadPlugins threw ${err?.name}: ${clip(String(err?.message ?? e))}`,
         };
       }
     },
