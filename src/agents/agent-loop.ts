@@ -59,6 +59,10 @@ export async function runTurn(opts: TurnOptions): Promise<TurnResult> {
     ...(error !== undefined ? { error } : {}),
   });
   const aborted = () => opts.signal?.aborted === true;
+  // Call ids already used in this conversation: a server that repeats or omits ids gets fresh ones.
+  const usedIds = new Set<string>();
+  for (const m of opts.history)
+    if (m.role === 'assistant') for (const c of m.toolCalls ?? []) usedIds.add(c.id);
 
   push({ role: 'user', content: opts.userText });
   while (steps < Math.max(1, opts.maxSteps)) {
@@ -83,16 +87,17 @@ export async function runTurn(opts: TurnOptions): Promise<TurnResult> {
     addUsage(usage, result.usage);
     opts.onEvent?.({ type: 'step', step: steps, usage: { ...result.usage } });
     if (result.text) lastText = result.text;
+    const calls = uniqueIds(result.toolCalls, usedIds);
     push({
       role: 'assistant',
       content: result.text,
-      ...(result.toolCalls.length > 0 ? { toolCalls: result.toolCalls } : {}),
+      ...(calls.length > 0 ? { toolCalls: calls } : {}),
     });
-    if (result.toolCalls.length === 0) return finish(aborted() ? 'cancelled' : 'done');
+    if (calls.length === 0) return finish(aborted() ? 'cancelled' : 'done');
 
     // Every call gets a tool result, even after a cancel: a session continued later must not hold
     // an assistant message whose tool calls were never answered (providers reject that).
-    for (const call of result.toolCalls) {
+    for (const call of calls) {
       const started = performance.now();
       const action: Action = {
         tool: call.name,
@@ -258,6 +263,25 @@ function cancelledCall(): Settled {
     summary: 'cancelled',
     content,
   };
+}
+
+/**
+ * The calls with ids unique in the conversation. Results are paired with calls by id, and the APIs
+ * reject a conversation where two results answer one id; some OpenAI-compatible servers repeat an
+ * id (or send none), so a repeated or empty id becomes `<id>_<n>`. Marks the ids it returns as used.
+ */
+function uniqueIds(calls: ModelToolCall[], used: Set<string>): ModelToolCall[] {
+  return calls.map((call) => {
+    let id = call.id;
+    if (id === '' || used.has(id)) {
+      const base = id || 'call';
+      let n = 2;
+      while (used.has(`${base}_${n}`)) n++;
+      id = `${base}_${n}`;
+    }
+    used.add(id);
+    return id === call.id ? call : { ...call, id };
+  });
 }
 
 /**

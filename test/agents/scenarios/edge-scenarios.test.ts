@@ -197,6 +197,48 @@ describe.concurrent('tool calls the loop cannot run are results, and the turn go
   });
 });
 
+describe.concurrent('tool call ids a careless server repeats', () => {
+  it('each call still gets its own result, under an id unique in the conversation', async (t) => {
+    const { box, fake, env } = await setup(
+      t,
+      'openai',
+      [
+        {
+          toolCalls: [
+            { name: 'read_file', args: { path: '/etc/one' }, id: 'dup' },
+            { name: 'read_file', args: { path: '/etc/two' }, id: 'dup' },
+          ],
+        },
+        { toolCalls: [{ name: 'read_file', args: { path: '/etc/one' }, id: 'dup' }] },
+        { text: 'read both' },
+      ],
+      'dup-ids',
+    );
+    fs.writeFileSync(rootFile(box, '/etc/one'), 'first file\n');
+    fs.writeFileSync(rootFile(box, '/etc/two'), 'second file\n');
+    const r = await aios(box, ['chat', 'read them'], env);
+    expect(r.code, r.err).toBe(0);
+    const last = fake.chatRequests[2]?.body;
+    const calls = assistantCalls('openai', last);
+    const results = toolResults('openai', last);
+    expect(calls).toHaveLength(3);
+    expect(new Set(calls.map((c) => c.id)).size).toBe(3);
+    expect(results.map((x) => x.id)).toEqual(calls.map((c) => c.id));
+    expect(results.map((x) => x.content.includes('first file'))).toEqual([true, false, true]);
+    expect(results[1]?.content).toContain('second file');
+    // Continued later, the stored conversation pairs the same way.
+    fake.push({ text: 'again' });
+    const c = await aios(box, ['chat', 'and?', '--continue'], env);
+    expect(c.code, c.err).toBe(0);
+    const replay = fake.chatRequests[3]?.body;
+    expect(toolResults('openai', replay).map((x) => x.content.includes('second file'))).toEqual([
+      false,
+      true,
+      false,
+    ]);
+  });
+});
+
 describe.concurrent('the root stays the root', () => {
   it('a write through a link in the root that points at a host path stays inside the root', async (t) => {
     const { box, env } = await setup(
