@@ -227,11 +227,15 @@ export function buildParser(args: string[], version: string): Argv {
       'write spec TOML for the current state of files, packages, services, users',
       (y) =>
         y
-          .positional('paths', { type: 'string', array: true })
-          .option('package', { type: 'string', array: true })
-          .option('service', { type: 'string', array: true })
-          .option('user', { type: 'string', array: true })
-          .option('group', { type: 'string', array: true })
+          .positional('paths', {
+            type: 'string',
+            array: true,
+            describe: 'host paths (files, directories, symlinks) under --root',
+          })
+          .option('package', { type: 'string', array: true, describe: 'installed package, with its version' })
+          .option('service', { type: 'string', array: true, describe: "unit's enabled (and running) state" })
+          .option('user', { type: 'string', array: true, describe: 'account: uid, groups, home, shell' })
+          .option('group', { type: 'string', array: true, describe: 'group and its gid' })
           .option('out', {
             type: 'string',
             describe: 'spec file to write, contents as files/<path> beside it (default: stdout)',
