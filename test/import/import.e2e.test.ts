@@ -173,6 +173,30 @@ describe('aios import of files', () => {
   });
 });
 
+describe('aios import --json', () => {
+  it('reports ids, copies and warnings, and leaves the spec text out when it wrote a file', () => {
+    const s = box();
+    fs.writeFileSync(path.join(s.root, 'etc/hosts'), '127.0.0.1 localhost\n');
+    fs.writeFileSync(path.join(s.root, 'etc/secret.conf'), 'pw=1\n', { mode: 0o600 });
+    const out = path.join(s.specs, 'imported.toml');
+    const r = run(s, ['import', '/etc/hosts', '/etc/secret.conf', '--out', out, '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(j).toMatchObject({
+      root: s.root,
+      out,
+      resources: ['file:/etc/hosts', 'file:/etc/secret.conf'],
+      copies: [
+        { path: '/etc/hosts', source: 'files/etc/hosts', sensitive: false },
+        { path: '/etc/secret.conf', source: 'files/etc/secret.conf', sensitive: true },
+      ],
+    });
+    expect(j.spec).toBeUndefined();
+    expect(r.stdout).not.toContain('pw=1');
+    expect(run(s, ['diff']).code).toBe(0);
+  });
+});
+
 describe('aios import refusals', () => {
   it('never overwrites an existing --out without --force, and writes nothing when it refuses', () => {
     const s = box();
