@@ -266,13 +266,16 @@ function cancelledCall(): Settled {
 }
 
 /**
- * The calls with ids unique in the conversation. Results are paired with calls by id, and the APIs
- * reject a conversation where two results answer one id; some OpenAI-compatible servers repeat an
- * id (or send none), so a repeated or empty id becomes `<id>_<n>`. Marks the ids it returns as used.
+ * The calls with ids unique in the conversation and of the alphabet every API accepts. Results are
+ * paired with calls by id, and the APIs reject a conversation where two results answer one id; some
+ * OpenAI-compatible servers repeat an id (or send none), so a repeated or empty id becomes
+ * `<id>_<n>`. Anthropic accepts only [a-zA-Z0-9_-] in ids, and a session may be continued there
+ * (`--continue --provider anthropic`) after a server that sent `functions.read_file:0`: other
+ * characters become `_`. Marks the ids it returns as used.
  */
 function uniqueIds(calls: ModelToolCall[], used: Set<string>): ModelToolCall[] {
   return calls.map((call) => {
-    let id = call.id;
+    let id = call.id.replace(/[^a-zA-Z0-9_-]/g, '_');
     if (id === '' || used.has(id)) {
       const base = id || 'call';
       let n = 2;

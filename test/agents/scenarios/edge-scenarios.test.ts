@@ -347,15 +347,10 @@ describe.concurrent('a deny is final', () => {
 });
 
 describe.concurrent('a session continued on another provider', () => {
-  // BUG (left for the providers owner): src/agents/providers/anthropic-wire.ts toAnthropicMessages
-  // sends stored tool-call ids verbatim as tool_use.id / tool_result.tool_use_id. The Anthropic API
-  // rejects any id not matching ^[a-zA-Z0-9_-]+$ with a 400 ("messages.N.content.M.tool_use.id:
-  // String should match pattern"), and the fake does not check it. OpenAI-compatible servers hand
-  // out ids such as "functions.list_dir:0" (Kimi/Moonshot style), so a session started there and
-  // then `aios chat --continue --provider anthropic` fails on every later turn. Fix: map each id to
-  // the allowed alphabet deterministically (same mapping for tool_use and tool_result, collisions
-  // kept apart) in the Anthropic translation only.
-  it.fails('sends Anthropic only tool ids of its alphabet, each result under its call id', async (t) => {
+  // Found here: stored ids went to Anthropic verbatim, and its API rejects any id not matching
+  // ^[a-zA-Z0-9_-]+$ (400 "tool_use.id: String should match pattern"; the fake does not check it).
+  // The loop now gives every call an id of that alphabet when it is made.
+  it('sends Anthropic only tool ids of its alphabet, each result under its call id', async (t) => {
     const { box, fake, env } = await setup(
       t,
       'openai',
