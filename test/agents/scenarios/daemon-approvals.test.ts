@@ -153,6 +153,8 @@ describe('9: the daemon keeps the planted key to itself', () => {
   it('is in no daemon log line and no file of its data or memory', () => {
     expect(daemon?.log()).toContain('listening on');
     expect(daemon?.log()).not.toContain(ENV_KEY);
+    // Scanned while the daemon still holds the database open: its WAL is among the files.
+    expect(fs.existsSync(`${box.memory}-wal`)).toBe(true);
     expect(filesContaining(box.dir, ENV_KEY)).toEqual([]);
   });
 });
