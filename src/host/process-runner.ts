@@ -9,6 +9,11 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Cap on captured bytes per stream; the rest is dropped and `truncated` is set. */
   maxOutputBytes?: number;
+  /**
+   * Cancels the process (Ctrl-C in a chat, a daemon drain): SIGTERM at once, SIGKILL two seconds
+   * later if it is still there. The result is the process's own end (exit by signal).
+   */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -63,6 +68,19 @@ export const spawnRunner: ProcessRunner = (command, options = {}) => {
     child.stderr.on('data', (c: Buffer) => {
       errLen = collect(err, errLen, c);
     });
+    let killer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      child.kill('SIGTERM');
+      killer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      killer.unref();
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = () => {
+      if (timer) clearTimeout(timer);
+      if (killer) clearTimeout(killer);
+      options.signal?.removeEventListener('abort', onAbort);
+    };
     const timer =
       options.timeoutMs !== undefined
         ? setTimeout(() => {
@@ -71,12 +89,12 @@ export const spawnRunner: ProcessRunner = (command, options = {}) => {
           }, options.timeoutMs)
         : undefined;
     child.on('error', (e: NodeJS.ErrnoException) => {
-      if (timer) clearTimeout(timer);
+      settle();
       const code = e.code === 'ENOENT' ? 127 : 126;
       resolve(result(command, code, null, '', `${file}: ${e.message}`, truncated, timedOut, started));
     });
     child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
+      settle();
       resolve(
         result(
           command,

@@ -91,6 +91,7 @@ export async function runExec(ctx: ToolContext, req: ExecRequest): Promise<ExecO
     // Capture more than we show, so the truncation note can say how much was dropped.
     maxOutputBytes: Math.max(max * 4, 1024 * 1024),
     ...(req.input !== undefined ? { input: req.input } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   const timedOut =
     result.timedOut ||
