@@ -1,51 +1,16 @@
 // `aios info [--json]`: host and config facts — OS (from /etc/os-release under --root), kernel,
 // hostname, user, config files in effect, data dir, memory path with row counts and size, and the
-// daemon socket with whether a daemon answers a ping. Reads only: it never creates the memory db.
-import { existsSync, readFileSync } from 'node:fs';
-import os from 'node:os';
-import { RootPath } from '../../src/host/root-path.js';
-import { MEMORY_TABLES, openMemory } from '../../src/memory/memory-store.js';
+// daemon socket with whether a daemon answers a ping. When a daemon manages the same tree, the facts
+// are the daemon's (its config, its memory); the daemon line is always this CLI's own ping.
+import { MEMORY_TABLES } from '../../src/memory/memory-store.js';
+import { gatherHostInfo, type HostInfo } from '../../src/runtime/host-info.js';
 import { callDaemon } from '../../src/runtime/rpc-client.js';
 import { loadCliConfig } from '../cli-config.js';
 import type { CommandRun } from '../command.js';
+import { delegateTo } from '../daemon-link.js';
 import { paint, printJson } from '../io.js';
 
 const PING_TIMEOUT_MS = 300;
-
-interface OsFacts {
-  name: string;
-  id?: string;
-  version?: string;
-  source: string;
-}
-
-/** PRETTY_NAME (else NAME VERSION) of the managed root's os-release. */
-export function readOsRelease(root: string): OsFacts {
-  const rp = new RootPath(root);
-  for (const p of ['/etc/os-release', '/usr/lib/os-release']) {
-    const file = rp.real(p);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    const fields: Record<string, string> = {};
-    for (const line of text.split('\n')) {
-      const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-      if (!m?.[1]) continue;
-      fields[m[1]] = (m[2] ?? '').replace(/^(["'])(.*)\1$/, '$2');
-    }
-    const facts: OsFacts = {
-      name: fields.PRETTY_NAME ?? ([fields.NAME, fields.VERSION].filter(Boolean).join(' ') || 'unknown'),
-      source: file,
-    };
-    if (fields.ID) facts.id = fields.ID;
-    if (fields.VERSION_ID) facts.version = fields.VERSION_ID;
-    return facts;
-  }
-  return { name: 'unknown (no os-release)', source: rp.real('/etc/os-release') };
-}
 
 type DaemonFacts =
   | { socket: string; state: 'running'; latencyMs: number }
@@ -65,44 +30,6 @@ export async function pingDaemon(socket: string, timeoutMs = PING_TIMEOUT_MS): P
   }
 }
 
-interface MemoryFacts {
-  path: string;
-  exists: boolean;
-  sizeBytes?: number;
-  schemaVersion?: number;
-  rows?: Record<string, number>;
-  error?: string;
-}
-
-function memoryFacts(file: string): MemoryFacts {
-  if (!existsSync(file)) return { path: file, exists: false };
-  try {
-    const mem = openMemory(file, { busyTimeoutMs: 1000 });
-    try {
-      return {
-        path: file,
-        exists: true,
-        sizeBytes: mem.sizeBytes(),
-        schemaVersion: mem.db.pragma('user_version', { simple: true }) as number,
-        rows: mem.counts(),
-      };
-    } finally {
-      mem.close();
-    }
-  } catch (error) {
-    return { path: file, exists: true, error: (error as Error).message };
-  }
-}
-
-function userFacts(): { name: string; uid: number } {
-  try {
-    const u = os.userInfo();
-    return { name: u.username, uid: u.uid };
-  } catch {
-    return { name: process.env.USER ?? 'unknown', uid: process.getuid?.() ?? -1 };
-  }
-}
-
 function humanBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB'];
   let v = n;
@@ -117,38 +44,23 @@ function humanBytes(n: number): string {
 const run: CommandRun = async (args, io) => {
   const { loaded, paths } = await loadCliConfig(args);
   const daemon = await pingDaemon(paths.socketPath);
-  const facts = {
-    os: readOsRelease(paths.root),
-    kernel: `${os.type()} ${os.release()} ${os.arch()}`,
-    hostname: os.hostname(),
-    user: userFacts(),
-    node: process.version,
-    root: paths.root,
-    config: { files: loaded.files, warnings: loaded.warnings },
-    paths: {
-      dataDir: paths.dataDir,
-      specsDir: paths.specsDir,
-      snapshotsDir: paths.snapshotsDir,
-      policiesDirs: paths.policiesDirs,
-      ...(paths.pluginsDir ? { pluginsDir: paths.pluginsDir } : {}),
-    },
-    memory: memoryFacts(paths.memoryPath),
-    daemon,
-  };
+  const call = daemon.state === 'running' ? await delegateTo(args, paths) : undefined;
+  const host: HostInfo = call ? ((await call('info', {})) as HostInfo) : gatherHostInfo(loaded, paths);
+  const facts = { ...host, daemon };
   if (args.json) {
     printJson(io, facts);
     return 0;
   }
   const label = (s: string) => paint(io, 'dim', s.padEnd(12));
   const lines = [
-    `${label('os')}${facts.os.name}${paths.root === '/' ? '' : paint(io, 'dim', `  (under --root ${paths.root})`)}`,
+    `${label('os')}${facts.os.name}${facts.root === '/' ? '' : paint(io, 'dim', `  (under --root ${facts.root})`)}`,
     `${label('kernel')}${facts.kernel}`,
     `${label('hostname')}${facts.hostname}`,
     `${label('user')}${facts.user.name} (uid ${facts.user.uid})`,
-    `${label('config')}${loaded.files.length ? loaded.files.join(', ') : 'built-in defaults (no config file found)'}`,
+    `${label('config')}${facts.config.files.length ? facts.config.files.join(', ') : 'built-in defaults (no config file found)'}`,
   ];
-  for (const w of loaded.warnings) lines.push(`${label('')}${paint(io, 'yellow', `warning: ${w}`)}`);
-  lines.push(`${label('data dir')}${paths.dataDir}`, `${label('specs dir')}${paths.specsDir}`);
+  for (const w of facts.config.warnings) lines.push(`${label('')}${paint(io, 'yellow', `warning: ${w}`)}`);
+  lines.push(`${label('data dir')}${facts.paths.dataDir}`, `${label('specs dir')}${facts.paths.specsDir}`);
   const m = facts.memory;
   if (!m.exists) lines.push(`${label('memory')}${m.path} (not created yet)`);
   else if (m.error) lines.push(`${label('memory')}${m.path} ${paint(io, 'red', `(unreadable: ${m.error})`)}`);

@@ -15,6 +15,7 @@ import { createSnapshotScheduler, type SnapshotScheduler } from '../recovery/sch
 import { openSnapshotStore, type SnapshotStore } from '../recovery/snapshot-store.js';
 import { storeOptionsFromConfig } from '../recovery/store-config.js';
 import { ChatHost } from './chat-rpc.js';
+import { gatherHostInfo } from './host-info.js';
 import type { Logger } from './logger.js';
 import { memorySearchHandler } from './memory-search-rpc.js';
 import { DaemonMetrics } from './metrics.js';
@@ -79,6 +80,10 @@ export class Daemon {
     this.methods = {
       ping: async () => 'pong',
       status: async () => this.status(),
+      info: async () => ({
+        ...gatherHostInfo(this.loaded, this.paths),
+        daemon: { pid: process.pid, started_at: this.startedAt.toISOString() },
+      }),
       'config.reload': async () => this.reload('rpc'),
       metrics: async () => ({ text: await this.metrics.text() }),
       diff: async (p) => this.requireReconciler().diff(ids(p.only)),

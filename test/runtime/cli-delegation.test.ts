@@ -143,4 +143,21 @@ describe('the CLI delegates to a running daemon', { timeout: 90_000 }, () => {
     expect(events.length).toBeGreaterThan(0);
     expect(events).toEqual(JSON.parse(local.out));
   });
+
+  it('answers aios info from the daemon with the facts the in-process path gathers', async () => {
+    await startDaemon();
+    const rpc = (await callDaemon(sock, 'info')) as {
+      root: string;
+      memory: { rows: Record<string, number> };
+    };
+    expect(rpc.root).toBe(root);
+    expect(rpc.memory.rows.resource_events).toBeGreaterThan(0);
+    const remote = JSON.parse(cli(['info', '--json'], false).out);
+    const local = JSON.parse(cli(['info', '--json'], true).out);
+    expect(remote.daemon.state).toBe('running');
+    const { daemon: _r, memory: remoteMemory, ...remoteRest } = remote;
+    const { daemon: _l, memory: localMemory, ...localRest } = local;
+    expect(remoteRest).toEqual(localRest);
+    expect(remoteMemory.path).toBe(localMemory.path);
+  });
 });
