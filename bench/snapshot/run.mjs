@@ -3,7 +3,7 @@
 // (read only: first and no-change snapshots read it in place; changes and restores use a copy), a
 // generated /etc-like tree of 3000 files, and one 10x larger. Everything it writes is under one
 // mkdtemp dir, removed at the end.
-//   node bench/snapshot/run.mjs [--reps N] [--skip-large] [--only etc|gen3k|gen30k]
+//   node bench/snapshot/run.mjs [--reps N] [--skip-large] [--only etc|gen3k|gen30k] [--json out.json]
 // Needs a build (npx tsc -p tsconfig.build.json), restic and git on PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -19,6 +19,7 @@ const argv = process.argv.slice(2);
 const reps = Number(argv[argv.indexOf('--reps') + 1]) || 3;
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
 const skipLarge = argv.includes('--skip-large');
+const jsonOut = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : undefined;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'aios-bench-snapshot-'));
 const env = {
   ...process.env,
@@ -210,6 +211,7 @@ async function benchTree(name, { realRoot, root }) {
     aios.procNochange.push(timeProc(process.execPath, cliArgs, { env: cliEnv }));
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+  res.runs = { aios };
   res.aios = Object.fromEntries(Object.entries(aios).map(([k, v]) => [k, median(v)]));
 
   const restic = { first: [], nochange: [], five: [], restore: [] };
@@ -230,6 +232,7 @@ async function benchTree(name, { realRoot, root }) {
     fs.rmSync(repoDir, { recursive: true, force: true });
     fs.rmSync(target, { recursive: true, force: true });
   }
+  res.runs.restic = restic;
   res.restic = Object.fromEntries(Object.entries(restic).map(([k, v]) => [k, median(v)]));
 
   const git = { first: [], status: [], five: [], restore: [] };
@@ -251,6 +254,7 @@ async function benchTree(name, { realRoot, root }) {
     git.restore.push(timeProc('sh', ['-c', 'git reset -q --hard HEAD~1 && git clean -q -fd'], { cwd: g }));
     fs.rmSync(g, { recursive: true, force: true });
   }
+  res.runs.git = git;
   res.git = Object.fromEntries(Object.entries(git).map(([k, v]) => [k, median(v)]));
   return res;
 }
@@ -317,6 +321,7 @@ function report(r) {
 
 try {
   const trees = [];
+  const results = [];
   if (!only || only === 'etc') {
     // /etc in place for reads; a copy (cp -a keeps modes, owners, mtimes) for writes.
     const copyRoot = path.join(work, 'etc-copy-root');
@@ -344,10 +349,13 @@ try {
   for (const [name, t] of trees) {
     await new Promise((r) => setTimeout(r, 200));
     const r = await benchTree(name, t);
+    results.push(r);
     out.push(report(r));
     process.stderr.write(`${name} done\n`);
   }
   process.stdout.write(`${out.join('\n')}\n`);
+  // Every run of every tool, for bench/run's report (medians alone lose the min–max).
+  if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ reps, trees: results }, null, 2));
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
 }
