@@ -17,8 +17,9 @@ export function fmt(x, unit) {
   return `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 }
 
+// One run (min = max) shows as just its figure.
 const span = (f, unit) =>
-  f.min === undefined || f.max === undefined
+  f.min === undefined || f.max === undefined || f.min === f.max
     ? fmt(f.median, unit)
     : `${fmt(f.median, unit)} (${fmt(f.min, unit)}–${fmt(f.max, unit)})`;
 
