@@ -28,9 +28,11 @@ const first = (cmd, args) => {
 };
 
 /** Rewrites the README section and the SVG from a results object (also used by --render). */
+// AIOS_BENCH_OUT points the README and SVG elsewhere (the tests render into a temp dir).
 function write(raw, stampName) {
-  fs.writeFileSync(path.join(repo, 'bench/cost-vs-resources.svg'), renderSvg(raw.chart));
-  const readmePath = path.join(repo, 'bench/README.md');
+  const outDir = process.env.AIOS_BENCH_OUT || path.join(repo, 'bench');
+  fs.writeFileSync(path.join(outDir, 'cost-vs-resources.svg'), renderSvg(raw.chart));
+  const readmePath = path.join(outDir, 'README.md');
   // Read just before writing: the hand-written part above the markers may have changed during the run.
   const readme = fs.readFileSync(readmePath, 'utf8');
   fs.writeFileSync(readmePath, replaceSection(readme, renderSection(raw)));

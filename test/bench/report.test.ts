@@ -1,6 +1,10 @@
 // bench/report/render.mjs from a fixed results object: the table's ratios come from the inputs, the
 // section lists where aios is behind, the README keeps its hand-written text, and the SVG is
 // well-formed XML with one polyline per series and labelled axes.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   END,
@@ -161,5 +165,30 @@ describe('bench report rendering', () => {
   it('rejects XML that is not well-formed, so the SVG check means something', () => {
     expect(wellFormed('<svg><g></svg>').ok).toBe(false);
     expect(wellFormed('<svg><text>a & b</text></svg>').ok).toBe(false);
+  });
+});
+
+describe('bench/run --render', () => {
+  it('rewrites only the marked section of a README and writes the SVG beside it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aios-bench-report-'));
+    try {
+      const hand = '# Benchmarks\n\nhand-written text\n';
+      writeFileSync(join(dir, 'README.md'), `${hand}\n${START}\nold figures\n${END}\n`);
+      writeFileSync(join(dir, 'results.json'), JSON.stringify(results));
+      const r = spawnSync('bench/run', ['--render', join(dir, 'results.json')], {
+        env: { ...process.env, AIOS_BENCH_OUT: dir },
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(0);
+      const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+      expect(readme.startsWith(`${hand}\n${START}`)).toBe(true);
+      expect(readme).not.toContain('old figures');
+      expect(readme).toContain('| 8.00× | yes |');
+      expect(readme.split(END)).toHaveLength(2);
+      expect(existsSync(join(dir, 'cost-vs-resources.svg'))).toBe(true);
+      expect(readFileSync(join(dir, 'cost-vs-resources.svg'), 'utf8')).toBe(renderSvg(results.chart));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
