@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import type { ConfirmFn } from '../../src/agents/agent-types.js';
 import type { IntentStep } from '../../src/agents/intent-tool.js';
 import { UserInputError } from '../../src/errors.js';
+import { redactValue } from '../../src/memory/redact.js';
 import { loadDesiredState } from '../../src/reconcile/desired-state.js';
 import { createEngine } from '../../src/reconcile/engine.js';
 import { reconcile } from '../../src/reconcile/reconcile.js';
@@ -113,7 +114,8 @@ export async function runApply(args: ApplyArgs, io: Io, opts: RunApplyOptions): 
   }
   report.timings.load = desired.loadMs;
   if (args.json) {
-    printJson(io, report);
+    // Outputs of exec commands and intent checks are the host's text: the same redaction as memory.
+    printJson(io, redactValue(report));
     return report;
   }
   if (!live) {

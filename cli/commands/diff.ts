@@ -2,6 +2,7 @@
 // the planning code `aios apply` runs (makePlan). Exit 0 converged, 2 changes pending, 1 error.
 // Also holds the plan/summary rendering `aios apply` and `aios demo` reuse.
 import path from 'node:path';
+import { redactValue } from '../../src/memory/redact.js';
 import { loadDesiredState, planOnHost } from '../../src/reconcile/desired-state.js';
 import { configGuard } from '../../src/reconcile/engine.js';
 import { type Plan, publicPlan, type ResourcePlan } from '../../src/reconcile/plan.js';
@@ -34,11 +35,14 @@ export default async function diff(args: DiffArgs, io: Io): Promise<number> {
     phases = { load: desired.loadMs, ...planned.timings };
   }
   if (args.json) {
-    printJson(io, {
-      ...publicPlan(plan),
-      summary: summarise(plan),
-      ...(args.timings ? { timings: phases } : {}),
-    });
+    printJson(
+      io,
+      redactValue({
+        ...publicPlan(plan),
+        summary: summarise(plan),
+        ...(args.timings ? { timings: phases } : {}),
+      }),
+    );
   } else {
     renderPlan(io, plan);
     io.out(summaryLine(io, plan));

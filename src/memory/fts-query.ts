@@ -12,7 +12,8 @@ export interface SearchTerm {
 /** The searchable terms of `text` (at most 32; terms without a letter or digit dropped). */
 export function searchTerms(text: string): SearchTerm[] {
   const terms: SearchTerm[] = [];
-  for (const raw of text.split(/\s+/)) {
+  // Control characters (a NUL above all) end an FTS5 string early: they separate terms instead.
+  for (const raw of text.replace(/[\u0000-\u001f\u007f]/g, ' ').split(/\s+/)) {
     if (raw === '') continue;
     const prefix = /[\p{L}\p{N}]\*+$/u.test(raw);
     const word = prefix ? raw.replace(/\*+$/, '') : raw;

@@ -115,6 +115,14 @@ export function readPolicies(opts: PolicyLoadOptions): {
         problems.push(error);
         return undefined;
       }
+      // A pattern the regex engine refuses (one of tens of KiB: "Regular expression too large") is
+      // the file's fault, not ours: report it against the file like any other bad input.
+      if (error instanceof SyntaxError || error instanceof RangeError) {
+        problems.push(
+          new UserInputError(`cannot compile a pattern: ${error.message.slice(0, 200)}`, { file }),
+        );
+        return undefined;
+      }
       throw error;
     }
   };

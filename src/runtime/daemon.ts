@@ -9,6 +9,7 @@ import { type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { type EffectivePaths, effectivePaths } from '../config/paths.js';
 import { spawnRunner } from '../host/process-runner.js';
 import { type MemoryStore, openMemory } from '../memory/memory-store.js';
+import { MEMORY_KINDS, type MemoryKind } from '../memory/migrations.js';
 import { forgetLoadedPolicies } from '../policy/policy-loader.js';
 import { gateFromConfig } from '../reconcile/engine.js';
 import { createSnapshotScheduler, type SnapshotScheduler } from '../recovery/scheduler.js';
@@ -141,11 +142,15 @@ export class Daemon {
         config: () => this.loaded.config,
         env: this.options.env,
       }),
-      history: async (p) =>
-        this.memory().history({
+      history: async (p) => {
+        if (p.kind !== undefined && !(MEMORY_KINDS as unknown[]).includes(p.kind)) {
+          throw new RpcError(-32602, `history: kind must be one of ${MEMORY_KINDS.join(', ')}`);
+        }
+        return this.memory().history({
           limit: typeof p.limit === 'number' ? p.limit : 50,
-          ...(typeof p.kind === 'string' ? { kind: p.kind as never } : {}),
-        }),
+          ...(typeof p.kind === 'string' ? { kind: p.kind as MemoryKind } : {}),
+        });
+      },
       apply: async (p, ctx) =>
         this.requireReconciler().apply(ids(p.only), 'apply', (event) => ctx.notify('progress', event), {
           dryRun: p.dry_run === true,

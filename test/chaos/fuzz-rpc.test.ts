@@ -123,16 +123,7 @@ class Conn {
  * Handler bugs this suite found that are not fixed yet: still counted and reported (as "known"),
  * but not failing CI. Remove an entry when its fix lands; the suite then guards it.
  */
-const KNOWN_ISSUES: { re: RegExp; note: string }[] = [
-  {
-    re: /KIND_TABLE\[kind\]|no such table: undefined/,
-    note: 'history RPC: an unknown params.kind reaches the memory store unchecked (the CLI validates --kind)',
-  },
-  {
-    re: /internal error: unterminated string/,
-    note: 'memory.search RPC: a NUL in params.text reaches FTS5 as a syntax error ("unterminated string")',
-  },
-];
+const KNOWN_ISSUES: { re: RegExp; note: string }[] = [];
 
 /** The id of a response line as JSON text, or undefined (not JSON, a notification). */
 function idOf(line: string): string | undefined {

@@ -49,12 +49,7 @@ function leaksIn(dir: string, skip: (rel: string) => boolean): string[] {
  * Leaks this suite found that are not fixed yet: reported (not survived) but not failing CI. Remove
  * an entry when its fix lands; the suite then guards it.
  */
-const KNOWN_LEAKS: { re: RegExp; note: string }[] = [
-  {
-    re: /^tool secret in aios apply --yes --json$/,
-    note: "apply --json prints an exec's output as the RunReport holds it, unredacted (memory redacts it)",
-  },
-];
+const KNOWN_LEAKS: { re: RegExp; note: string }[] = [];
 
 function leaksInText(label: string, text: string): string[] {
   return Object.entries(SECRETS)

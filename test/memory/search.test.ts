@@ -130,6 +130,8 @@ describe('search', () => {
     expect(toFtsQuery('say "hi"')).toBe('"say" """hi"""');
     expect(toFtsQuery('inst*')).toBe('"inst"*');
     expect(toFtsQuery('* - "')).toBeNull();
+    // A NUL or other control character would end an FTS5 string early: it separates terms.
+    expect(toFtsQuery('nginx\u0000restart\u0007')).toBe('"nginx" "restart"');
   });
 
   it('stays in sync with the tables after updates and deletes', () => {

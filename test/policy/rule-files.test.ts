@@ -57,6 +57,17 @@ describe('a broken user rule file', () => {
     expect(p?.location?.line).toBe(3);
     expect(p?.message).toMatch(/TOML syntax error/);
   });
+  it('with a pattern too large for the regex engine is refused naming the file, not thrown', () => {
+    const huge = 'a'.repeat(40_000);
+    for (const text of [
+      `${huge} = 1\n`,
+      `[[rule]]\nid = "${huge}"\ndescription = "d"\nverdict = "deny"\ncommand = ["x"]\n`,
+    ]) {
+      clearPolicyCache();
+      const e = loadError({ 'big.toml': text });
+      expect(e.problems[0]?.location?.file).toMatch(/big\.toml$/);
+    }
+  });
   it('with an unknown key names the file, line, rule and key', () => {
     const e = loadError({
       'k.toml':
