@@ -33,12 +33,23 @@ export function exitCodeFor(error: unknown): number {
   return EXIT.error;
 }
 
+const HOST_CONDITIONS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EMFILE: 'too many open files',
+};
+
 /** One clear line for the user; the stack only with --verbose, and only for unexpected errors. */
 export function describeError(error: unknown, verbose: boolean): string {
   if (error instanceof AiosError) return verbose && error.stack ? error.stack : error.message;
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
     const line = code ? `${error.message} (${code})` : error.message;
+    // The machine's state, not a bug of ours: say what it is and where, without "unexpected".
+    if (code && HOST_CONDITIONS[code] && !verbose) return `${HOST_CONDITIONS[code]}: ${error.message}`;
     return verbose && error.stack
       ? error.stack
       : `unexpected error: ${line} (run with --verbose for details)`;
