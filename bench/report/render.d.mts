@@ -12,6 +12,8 @@ export interface Row {
   higherIsBetter?: boolean;
   aios: Figure;
   anchor?: Figure & { name: string };
+  /** Why aios is behind here, printed when it is. */
+  why?: string;
 }
 export interface Series {
   name: string;

@@ -59,7 +59,7 @@ export function notAhead(rows) {
     })
     .map(
       (r) =>
-        `- ${r.area}, ${r.measure}: aios ${fmt(r.aios.median, r.unit)} vs ${r.anchor.name} ${fmt(r.anchor.median, r.unit)} (${ratio(r).toFixed(2)}×).`,
+        `- ${r.area}, ${r.measure}: aios ${fmt(r.aios.median, r.unit)} vs ${r.anchor.name} ${fmt(r.anchor.median, r.unit)} (${ratio(r).toFixed(2)}×).${r.why ? ` Why: ${r.why}` : ''}`,
     );
 }
 

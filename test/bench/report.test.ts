@@ -28,6 +28,7 @@ const results: Results = {
       unit: 'ms',
       aios: { median: 60, min: 50, max: 90 },
       anchor: { name: '`node -e 0`', median: 40, min: 35, max: 55 },
+      why: 'node is the floor.',
     },
     {
       area: 'apply, 1000 files',
@@ -35,6 +36,7 @@ const results: Results = {
       unit: 'ms',
       aios: { median: 500, min: 450, max: 700 },
       anchor: { name: 'puppet apply', median: 4000, min: 3900, max: 4100 },
+      why: 'never printed: aios is ahead here.',
     },
     {
       area: 'policy gate',
@@ -123,7 +125,9 @@ describe('bench report rendering', () => {
     expect(s).toContain('node v20.20.2, aios abc1234, puppet 7.23.0, ansible not installed');
     const behind = s.slice(s.indexOf('### Where aios is not ahead'), s.indexOf('### Cost vs'));
     expect(behind).toContain('start-up, `aios --version`: aios 60 ms vs `node -e 0` 40 ms (0.67×)');
+    expect(behind).toContain('(0.67×). Why: node is the floor.');
     expect(behind).not.toContain('no-change apply');
+    expect(behind).not.toContain('never printed');
     expect(s).toContain('](cost-vs-resources.svg)');
   });
 
