@@ -36,7 +36,7 @@ function write(raw, stampName) {
   // Read just before writing: the hand-written part above the markers may have changed during the run.
   const readme = fs.readFileSync(readmePath, 'utf8');
   fs.writeFileSync(readmePath, replaceSection(readme, renderSection(raw)));
-  log(`wrote bench/README.md (marked section), bench/cost-vs-resources.svg from ${stampName}`);
+  log(`wrote ${readmePath} (marked section) and cost-vs-resources.svg beside it, from ${stampName}`);
 }
 
 // bench/run --render bench/results/report-….json: format a saved run again, measure nothing.
