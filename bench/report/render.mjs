@@ -88,6 +88,8 @@ export function renderSvg(chart) {
   el.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
   );
+  // A title element: what screen readers announce (and what lint asks of every SVG).
+  el.push(`<title>${esc(chart.title)}</title>`);
   el.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="white"/>`);
   el.push(`<text x="${m.l}" y="22" font-size="14" font-weight="bold">${esc(chart.title)}</text>`);
   for (let d = x0; d <= x1; d++) {
