@@ -39,7 +39,11 @@ export async function delegateTo(
   if (!(await answers(paths.socketPath, 300))) return undefined;
   const call = caller(paths.socketPath);
   try {
-    const status = (await call('status', {})) as { root?: string; specs_dir?: string };
+    // Bounded: something that answers a ping but never a status must not hang the command.
+    const status = (await callDaemon(paths.socketPath, 'status', {}, { timeoutMs: 2000 })) as {
+      root?: string;
+      specs_dir?: string;
+    };
     if (status.root !== paths.root || status.specs_dir !== paths.specsDir) return undefined;
   } catch {
     return undefined;

@@ -45,7 +45,10 @@ const run: CommandRun = async (args, io) => {
   const { loaded, paths } = await loadCliConfig(args);
   const daemon = await pingDaemon(paths.socketPath);
   const call = daemon.state === 'running' ? await delegateTo(args, paths) : undefined;
-  const host: HostInfo = call ? ((await call('info', {})) as HostInfo) : gatherHostInfo(loaded, paths);
+  // A daemon without the info RPC (an older one) still gets the facts gathered here.
+  const host: HostInfo =
+    (call ? ((await call('info', {}).catch(() => undefined)) as HostInfo | undefined) : undefined) ??
+    gatherHostInfo(loaded, paths);
   const facts = { ...host, daemon };
   if (args.json) {
     printJson(io, facts);

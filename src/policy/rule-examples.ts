@@ -34,15 +34,25 @@ export interface ExampleFailure {
   rule: Rule;
   example: RuleExample;
   expected: 'match' | 'not_match';
+  /** Set when checking the example threw (a path in it too large for the regex engine). */
+  error?: string;
 }
 
 export function checkExamples(rules: readonly Rule[], home: string): ExampleFailure[] {
   const failures: ExampleFailure[] = [];
+  const fires = (rule: Rule, ex: RuleExample, expected: ExampleFailure['expected']): boolean | undefined => {
+    try {
+      return ruleFiresOn(rule, ex, home);
+    } catch (error) {
+      failures.push({ rule, example: ex, expected, error: (error as Error).message.slice(-160) });
+      return undefined;
+    }
+  };
   for (const rule of rules) {
     for (const ex of rule.match)
-      if (!ruleFiresOn(rule, ex, home)) failures.push({ rule, example: ex, expected: 'match' });
+      if (fires(rule, ex, 'match') === false) failures.push({ rule, example: ex, expected: 'match' });
     for (const ex of rule.notMatch)
-      if (ruleFiresOn(rule, ex, home)) failures.push({ rule, example: ex, expected: 'not_match' });
+      if (fires(rule, ex, 'not_match') === true) failures.push({ rule, example: ex, expected: 'not_match' });
   }
   return failures;
 }
@@ -52,7 +62,11 @@ export function describeExample(ex: RuleExample): string {
 }
 
 export function exampleError(f: ExampleFailure): UserInputError {
-  const what = f.expected === 'match' ? 'should match but does not' : 'should not match but does';
+  const what = f.error
+    ? `cannot be checked: ${f.error}`
+    : f.expected === 'match'
+      ? 'should match but does not'
+      : 'should not match but does';
   return new UserInputError(
     `rule "${f.rule.id}": example ${JSON.stringify(describeExample(f.example))} ${what}`,
     {

@@ -6,6 +6,7 @@ import { UserInputError } from '../errors.js';
 import type { Effect, Verdict } from '../types.js';
 import type { FindingKind } from './analysis-types.js';
 import { readCache, sha256, writeCache } from './load-cache.js';
+import { pathPatternRegex } from './path-normalise.js';
 import type { ModeSettings, Rule, RuleExample } from './rule-types.js';
 
 export interface RuleFile {
@@ -151,6 +152,21 @@ function parseRule(
     return v as string[];
   };
   const expandHome = (p: string) => (p === '~' || p.startsWith('~/') ? home + p.slice(1) : p);
+  // Path patterns become regexes when a decision needs them; compile them now, so a pattern the
+  // regex engine refuses (tens of KiB) is this file's error, not a crash at decision time.
+  const paths = (key: string, expand = true): string[] =>
+    list(key).map((p) => {
+      const expanded = expand ? expandHome(p) : p;
+      try {
+        pathPatternRegex(expanded);
+      } catch (error) {
+        throw new UserInputError(
+          `rule "${bareId}": bad ${key} pattern: ${(error as Error).message.slice(-120)}`,
+          where(key),
+        );
+      }
+      return expanded;
+    });
   const rule: Rule = {
     id: `${prefix}:${bareId}`,
     description: r.description,
@@ -162,7 +178,7 @@ function parseRule(
     flagsAll: list('flags_all'),
     flagsAny: list('flags_any'),
     flagsNone: list('flags_none'),
-    argsAny: list('args_any'),
+    argsAny: paths('args_any', false),
     argsRegex: list('args_regex').map((src) => {
       try {
         return new RegExp(src);
@@ -173,10 +189,10 @@ function parseRule(
         );
       }
     }),
-    targetsAny: list('targets_any').map(expandHome),
-    writesAny: list('writes_any').map(expandHome),
-    readsAny: list('reads_any').map(expandHome),
-    pathsExcept: list('paths_except').map(expandHome),
+    targetsAny: paths('targets_any'),
+    writesAny: paths('writes_any'),
+    readsAny: paths('reads_any'),
+    pathsExcept: paths('paths_except'),
     findings: list('findings').map((f) => {
       if (!(FINDING_KINDS as string[]).includes(f)) {
         throw new UserInputError(
