@@ -11,8 +11,13 @@ function envInt(name: string, fallback: number): number {
   return Number.isInteger(n) && n >= 0 ? n : fallback;
 }
 
-/** The run's seed: CHAOS_SEED, else one from the clock, always printed so a failure can be replayed. */
-export const SEED = envInt('CHAOS_SEED', Date.now() % 2_147_483_647);
+/**
+ * The run's seed: CHAOS_SEED; else, in CI, a fixed one, so a landing is never decided by which cases
+ * the clock picked (the full run, `bench/chaos/run`, explores new seeds); else one from the clock.
+ * Always printed so a failure can be replayed.
+ */
+export const CI_SEED = 20_261_128;
+export const SEED = envInt('CHAOS_SEED', process.env.CI ? CI_SEED : Date.now() % 2_147_483_647);
 
 export const KILLS = envInt('CHAOS_KILLS', FULL ? 100 : 3);
 export const FUZZ = envInt('CHAOS_FUZZ', FULL ? 10_000 : 200);
