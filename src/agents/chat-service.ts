@@ -33,6 +33,7 @@ import { historyFromRows, sessionTitle, storedArgs } from './chat-session.js';
 import type { SpecResources } from './managed-state.js';
 import { semanticRetriever } from './prompt-memory.js';
 import { createProvider } from './providers/create-provider.js';
+import { scrubSecrets } from './secret-scrub.js';
 import { createSecurityReviewer } from './security-review.js';
 import { buildSystemPrompt, gatherPromptContext } from './system-prompt.js';
 
@@ -343,20 +344,4 @@ export function secretValues(loaded: LoadedConfig, env: NodeJS.ProcessEnv): stri
   return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.trim().length >= 8))];
 }
 
-/** A deep copy of `value` with every exact occurrence of a secret replaced. */
-export function scrubSecrets<T>(value: T, secrets: readonly string[]): T {
-  if (secrets.length === 0) return value;
-  const walk = (v: unknown, depth: number): unknown => {
-    if (typeof v === 'string') {
-      let s = v;
-      for (const secret of secrets) if (s.includes(secret)) s = s.split(secret).join('[REDACTED]');
-      return s;
-    }
-    if (depth > 32 || !v || typeof v !== 'object') return v;
-    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = walk(x, depth + 1);
-    return out;
-  };
-  return walk(value, 0) as T;
-}
+export { scrubSecrets };

@@ -24,6 +24,7 @@ import type {
   TurnToolCall,
 } from './agent-types.js';
 import { gatherHostFacts } from './host-facts.js';
+import { scrubSecrets } from './secret-scrub.js';
 import { createSecurityReviewer } from './security-review.js';
 import { MODE_MEANINGS } from './system-prompt.js';
 
@@ -116,7 +117,7 @@ export function createIntentTool(opts: IntentToolOptions): Tool<IntentToolArgs> 
     schema: intentToolArgs,
     // What the agent will do is not known in advance; each of its own calls is gated again.
     effect: 'exec',
-    run: async (args, ctx) => scrub(await run(args, ctx), opts.secrets ?? []),
+    run: async (args, ctx) => scrubSecrets(await run(args, ctx), opts.secrets ?? []),
   };
 }
 
@@ -163,7 +164,7 @@ async function runIntent(
   const recorder = await sessionRecorder(opts, resource, provider, opts.secrets ?? []);
   const history: AgentMessage[] = [];
   const log: AttemptLog[] = [];
-  const emit = (e: IntentEvent) => opts.onEvent?.(scrub(e, opts.secrets ?? []));
+  const emit = (e: IntentEvent) => opts.onEvent?.(scrubSecrets(e, opts.secrets ?? []));
   const system = systemPrompt(args, ctx, opts.mode);
 
   for (let attempt = 1; attempt <= args.max_attempts; attempt++) {
@@ -477,22 +478,6 @@ async function sessionRecorder(
   };
 }
 
-/** A deep copy of `value` with every exact occurrence of a secret replaced. */
-export function scrub<T>(value: T, secrets: readonly string[]): T {
-  if (secrets.length === 0) return value;
-  const walk = (v: unknown, depth: number): unknown => {
-    if (typeof v === 'string') {
-      let out = v;
-      for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('[REDACTED]');
-      return out;
-    }
-    if (depth > 32 || !v || typeof v !== 'object') return v;
-    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, depth + 1)]));
-  };
-  return walk(value, 0) as T;
-}
-
 /** What the session recorder writes to memory. */
 type SessionSink = Pick<MemoryStore, 'addMessage' | 'recordToolCall' | 'recordDecision'>;
 
@@ -500,9 +485,9 @@ type SessionSink = Pick<MemoryStore, 'addMessage' | 'recordToolCall' | 'recordDe
 function scrubbingStore(mem: MemoryStore, secrets: readonly string[]): SessionSink {
   if (secrets.length === 0) return mem;
   return {
-    addMessage: (r) => mem.addMessage(scrub(r, secrets)),
-    recordToolCall: (r) => mem.recordToolCall(scrub(r, secrets)),
-    recordDecision: (r) => mem.recordDecision(scrub(r, secrets)),
+    addMessage: (r) => mem.addMessage(scrubSecrets(r, secrets)),
+    recordToolCall: (r) => mem.recordToolCall(scrubSecrets(r, secrets)),
+    recordDecision: (r) => mem.recordDecision(scrubSecrets(r, secrets)),
   };
 }
 
