@@ -1,0 +1,158 @@
+// A cache of validated spec files, kept in data_dir: for each spec file, the sha256 of its text and
+// the resources it validated into. A run whose spec files are unchanged takes its resources from
+// here and never loads the TOML parser, zod or the kinds' schemas, which are most of the start-up
+// of a no-change `aios apply` (docs/decisions/180). What it must not do: change what a run sees. A
+// hit needs the exact same bytes in the same file under the same build of aios; anything else
+// (another build, a torn or foreign cache file, a missing `source`) is a miss, and a miss is
+// exactly the uncached path. Files declaring a `sensitive` resource are never stored, so secret
+// contents stay only where their author put them.
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
+import type { Resource } from '../types.js';
+
+const FORMAT = 1;
+
+interface Entry {
+  hash: string;
+  /** v8-serialised Resource[] as validated: a copy, so the loader's later fill-ins never leak in. */
+  resources: Uint8Array;
+}
+
+interface CacheFile {
+  format: number;
+  stamp: string;
+  entries: Record<string, Entry>;
+}
+
+export interface SpecCache {
+  /** The resources this exact text validated into before; undefined when it has to be parsed. */
+  lookup(file: string, text: string): Resource[] | undefined;
+  /** What a file validated into, without problems (stored unless it declares a sensitive resource). */
+  remember(file: string, text: string, resources: Resource[]): void;
+  /** Writes the cache if this run changed it, keeping only the files this run read. Never throws. */
+  save(filesRead: string[]): void;
+}
+
+/** The cache file for one specs directory (several configs may share a data_dir). */
+export function specCachePath(dataDir: string, specsDir: string): string {
+  const key = createHash('sha256').update(path.resolve(specsDir)).digest('hex').slice(0, 16);
+  return path.join(dataDir, 'cache', `specs-${key}.v8`);
+}
+
+/**
+ * Which build of aios wrote a cache: the tsc build info of the dist tree this module runs from
+ * (rewritten by every build) and this module's own file (rewritten by every install). A cache from
+ * another build is a miss, so a schema that normalises differently never sees old output.
+ */
+export function buildStamp(moduleUrl: string = import.meta.url): string {
+  const self = fileURLToPath(moduleUrl);
+  const parts: string[] = [statKey(self)];
+  let dir = path.dirname(self);
+  for (let i = 0; i < 4; i++) {
+    if (path.basename(dir) === 'dist') {
+      parts.push(statKey(path.join(dir, '.tsbuildinfo')));
+      break;
+    }
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return parts.join('|');
+}
+
+function statKey(file: string): string {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return st ? `${st.size}:${st.mtimeMs}` : '-';
+}
+
+export function openSpecCache(file: string, stamp: string = buildStamp()): SpecCache {
+  const stored = readCache(file, stamp);
+  const entries: Record<string, Entry> = stored?.entries ?? {};
+  const hashes = new Map<string, string>();
+  let dirty = false;
+  const hashOf = (f: string, text: string): string => {
+    let h = hashes.get(f);
+    if (h === undefined) {
+      h = createHash('sha256').update(text).digest('hex');
+      hashes.set(f, h);
+    }
+    return h;
+  };
+  return {
+    lookup(f, text) {
+      const hit = entries[f];
+      if (!hit || hit.hash !== hashOf(f, text)) return undefined;
+      let resources: Resource[];
+      try {
+        resources = deserialize(hit.resources) as Resource[];
+      } catch {
+        return undefined;
+      }
+      if (!Array.isArray(resources)) return undefined;
+      // The uncached loader refuses a `source` that does not exist: so does a hit (by missing).
+      for (const r of resources) {
+        const src = r.spec.source;
+        if (typeof src === 'string' && src !== '' && !fs.existsSync(src)) return undefined;
+      }
+      return resources;
+    },
+    remember(f, text, resources) {
+      if (resources.some((r) => r.spec.sensitive === true)) return;
+      entries[f] = { hash: hashOf(f, text), resources: serialize(resources) };
+      dirty = true;
+    },
+    save(filesRead) {
+      const keep = new Set(filesRead);
+      for (const f of Object.keys(entries)) {
+        if (!keep.has(f)) {
+          delete entries[f];
+          dirty = true;
+        }
+      }
+      if (!dirty && stored) return;
+      writeCache(file, { format: FORMAT, stamp, entries });
+      dirty = false;
+    },
+  };
+}
+
+function readCache(file: string, stamp: string): CacheFile | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    const st = fs.fstatSync(fd);
+    // Only a cache this user wrote and nobody else can change: it decides what a run converges.
+    const uid = process.geteuid?.() ?? st.uid;
+    if (!st.isFile() || st.uid !== uid || (st.mode & 0o022) !== 0) return undefined;
+    const data = deserialize(fs.readFileSync(fd)) as Partial<CacheFile> | null;
+    if (!data || data.format !== FORMAT || data.stamp !== stamp || typeof data.entries !== 'object') {
+      return undefined;
+    }
+    return data as CacheFile;
+  } catch {
+    // Absent, torn by a crash, or written by another format: a miss, never an error.
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/**
+ * Temp file and rename, without fsync: a cache lost or torn by a crash is only a miss next time,
+ * so it is not worth a disk flush on every changed spec.
+ */
+function writeCache(file: string, data: CacheFile): void {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(tmp, serialize(data), { mode: 0o600, flag: 'wx' });
+    fs.renameSync(tmp, file);
+  } catch {
+    // A read-only or full data_dir costs speed only: the next run parses the specs again.
+    fs.rmSync(tmp, { force: true });
+  }
+}
