@@ -84,6 +84,7 @@ import type {
 } from './memory-types.js';
 import { ftsInsertSql, KIND_CODE, MEMORY_KINDS, type MemoryKind, migrate } from './migrations.js';
 import { redact, redactArgv, redactValue } from './redact.js';
+import { sqliteBindingOption } from './sqlite-binding.js';
 import {
   loadVectorExtension,
   type PendingRow,
@@ -672,12 +673,12 @@ export class MemoryStore {
 function openDatabase(file: string, options: OpenMemoryOptions): Database.Database {
   let db: Database.Database;
   if (options.readonly) {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = new Database(file, { readonly: true, fileMustExist: true, ...sqliteBindingOption() });
   } else {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     // Create the file ourselves so it (and the -wal/-shm SQLite derives from it) is private.
     if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
-    db = new Database(file);
+    db = new Database(file, sqliteBindingOption());
   }
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
