@@ -1,9 +1,8 @@
 // How the CLI finds and talks to a running daemon. A command that can run in-process asks
 // `delegateTo()` first and delegates when a daemon for the same root and specs answers
 // (ARCHITECTURE.md §4); commands that only exist in a daemon (approvals) use `requireDaemon`.
+import { lstatSync } from 'node:fs';
 import { AiosError } from '../src/errors.js';
-import { callDaemon, RpcCallError } from '../src/runtime/rpc-client.js';
-import { answers } from '../src/runtime/socket-guard.js';
 import { loadCliConfig } from './cli-config.js';
 import type { CommandArgs } from './command.js';
 
@@ -13,8 +12,18 @@ export type DaemonCall = (
   onNotification?: (params: unknown) => void,
 ) => Promise<unknown>;
 
+/** The socket client, imported on first use: most in-process runs never need `node:net`. */
+async function rpc() {
+  const [client, guard] = await Promise.all([
+    import('../src/runtime/rpc-client.js'),
+    import('../src/runtime/socket-guard.js'),
+  ]);
+  return { callDaemon: client.callDaemon, RpcCallError: client.RpcCallError, answers: guard.answers };
+}
+
 function caller(socket: string): DaemonCall {
   return async (method, params, onNotification) => {
+    const { callDaemon, RpcCallError } = await rpc();
     try {
       return await callDaemon(socket, method, params, {
         ...(onNotification ? { onNotification: (n) => onNotification(n.params) } : {}),
@@ -36,6 +45,9 @@ export async function delegateTo(
   paths: { socketPath: string; root: string; specsDir: string },
 ): Promise<DaemonCall | undefined> {
   if (args.root !== undefined || process.env.AIOS_NO_DAEMON === '1') return undefined;
+  // No socket file, no daemon: the common case decides without loading the networking modules.
+  if (!lstatSync(paths.socketPath, { throwIfNoEntry: false })) return undefined;
+  const { answers, callDaemon } = await rpc();
   if (!(await answers(paths.socketPath, 300))) return undefined;
   const call = caller(paths.socketPath);
   try {
@@ -54,6 +66,7 @@ export async function delegateTo(
 export async function requireDaemon(args: CommandArgs, command: string): Promise<DaemonCall> {
   const { paths } = await loadCliConfig(args);
   const socket = paths.socketPath;
+  const { answers } = await rpc();
   if (!(await answers(socket, 300))) {
     throw new AiosError(
       `\`aios ${command}\` needs the daemon, and none answers on ${socket} (start \`aios-runtime\`)`,

@@ -1,6 +1,14 @@
 // The one place that spawns processes. Everything else receives a `ProcessRunner` so tests can
 // inject a fake and so a failing process is a value (exit code, stderr), never a thrown exception.
-import { spawn } from 'node:child_process';
+import type { spawn as Spawn } from 'node:child_process';
+
+// Looked up on the first spawn: a run with nothing to execute (a no-change apply) never loads
+// child_process and the networking modules it pulls in.
+let spawnFn: typeof Spawn | undefined;
+const spawn = ((...args: Parameters<typeof Spawn>) => {
+  spawnFn ??= (process.getBuiltinModule('node:child_process') as typeof import('node:child_process')).spawn;
+  return spawnFn(...args);
+}) as typeof Spawn;
 
 export interface RunOptions {
   cwd?: string;
