@@ -284,13 +284,15 @@ console.log(rows.join('\n'));
 console.log(`\nnode -e 0 floor: ${f(nodeFloor)}; no-change and diff: median of ${repeat} runs`);
 for (const a of result.aios)
   console.log(`aios ${a.n}: no-change min ${f(a.noChange.min)}, diff min ${f(a.diff.min)}`);
-console.log('\naios phases (ms): size, run, load, observe, diff, gate, snapshot, apply, verify, record');
+console.log(
+  '\naios phases (ms): size, run, start, load, observe, diff, gate, snapshot, apply, verify, record',
+);
 for (const a of result.aios) {
   for (const k of ['first', 'noChange', 'diff', 'drift10']) {
     const p = a[k].phases;
     const v = (x) => (p[x] === undefined ? '-' : Math.round(p[x]));
     console.log(
-      `${a.n} ${k}: ${['load', 'observe', 'diff', 'gate', 'snapshot', 'apply', 'verify', 'record'].map(v).join(' / ')}`,
+      `${a.n} ${k}: ${['start', 'load', 'observe', 'diff', 'gate', 'snapshot', 'apply', 'verify', 'record'].map(v).join(' / ')}`,
     );
   }
 }

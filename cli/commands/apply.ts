@@ -39,7 +39,9 @@ export interface RunApplyOptions {
 }
 
 export async function runApply(args: ApplyArgs, io: Io, opts: RunApplyOptions): Promise<RunReport> {
+  const started = performance.now();
   const { loaded, paths } = await loadCliConfig(args);
+  const configMs = performance.now() - started;
   for (const w of loaded.warnings) io.err(`aios: warning: ${w}`);
   const dryRun = Boolean(args.dryRun ?? args['dry-run']);
   const saved = args.plan ? readSavedPlan(args.plan) : undefined;
@@ -112,7 +114,9 @@ export async function runApply(args: ApplyArgs, io: Io, opts: RunApplyOptions): 
       engine.close();
     }
   }
-  report.timings.load = desired.loadMs;
+  report.timings.load = configMs + desired.loadMs;
+  // Only a process of its own has a start worth reporting (the daemon's began long before).
+  if (opts.trigger === 'apply') report.timings.start = started;
   if (args.json) {
     // Outputs of exec commands and intent checks are the host's text: the same redaction as memory.
     printJson(io, redactValue(report));

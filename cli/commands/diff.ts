@@ -19,7 +19,9 @@ export interface DiffArgs extends CommandArgs {
 }
 
 export default async function diff(args: DiffArgs, io: Io): Promise<number> {
+  const started = performance.now();
   const { loaded, paths } = await loadCliConfig(args);
+  const configMs = performance.now() - started;
   for (const w of loaded.warnings) io.err(`aios: warning: ${w}`);
   // A running daemon for this host answers with the same planning code; --timings measures this process.
   const daemon = args.timings ? undefined : await delegateTo(args, paths);
@@ -32,7 +34,7 @@ export default async function diff(args: DiffArgs, io: Io): Promise<number> {
     // The gate decides what observe runs itself (an intent's check); loaded only if one asks.
     const planned = await planOnHost(desired, paths.root, args.only ?? [], configGuard(loaded, paths));
     plan = planned.plan;
-    phases = { load: desired.loadMs, ...planned.timings };
+    phases = { start: started, load: configMs + desired.loadMs, ...planned.timings };
   }
   if (args.json) {
     printJson(
@@ -162,6 +164,7 @@ export function summaryLine(io: Io, plan: Plan): string {
 
 export function timingLine(t: Partial<Record<Phase, number>>): string {
   const order: Phase[] = [
+    'start',
     'load',
     'observe',
     'diff',

@@ -66,6 +66,9 @@ export interface RollbackReport {
 }
 
 export type Phase =
+  /** Process start to the command's first line: node itself and the modules the command loads. */
+  | 'start'
+  /** The config and the spec files. */
   | 'load'
   | 'observe'
   | 'diff'

@@ -85,7 +85,7 @@ describe('aios apply', () => {
     expect(a.code).toBe(0);
     expect(a.stdout).toMatch(/Apply: 2 changed, 2 unchanged, 0 failed, 0 blocked, 0 skipped; snapshot \S+/);
     expect(a.stdout).toMatch(
-      /timings: load [\d.]+ ms, observe [\d.]+ ms, diff [\d.]+ ms, gate [\d.]+ ms, snapshot [\d.]+ ms, apply/,
+      /timings: start [\d.]+ ms, load [\d.]+ ms, observe [\d.]+ ms, diff [\d.]+ ms, gate [\d.]+ ms, snapshot [\d.]+ ms, apply/,
     );
     expect(fs.readFileSync(rootFile(s, '/etc/motd'), 'utf8')).toBe('hello from aios\n');
     expect(modeOf(rootFile(s, '/etc/app/app.conf'))).toBe('640');

@@ -63,7 +63,7 @@ describe('aios diff', () => {
       'file:/etc/app/app.conf',
       'file:/etc/motd',
     ]);
-    expect(Object.keys(plan.timings)).toEqual(['load', 'observe', 'diff']);
+    expect(Object.keys(plan.timings)).toEqual(['start', 'load', 'observe', 'diff']);
   });
 
   it('limits the output to --only ids', () => {
