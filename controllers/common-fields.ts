@@ -1,46 +1,7 @@
-// zod pieces every resource kind shares (ARCHITECTURE.md §3): `requires`, `notify`, `state`, and
-// the field shapes file-like kinds agree on (octal modes, owners). Schemas only: no I/O here.
-import { z } from 'zod';
-
-export const resourceIdField = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]*:.+$/, 'must be a resource id like "file:/etc/motd" or "service:nginx"');
-
-/** Spread into every kind's `z.strictObject({...})`. */
-export const commonFields = {
-  requires: z.array(resourceIdField).optional(),
-  notify: z.array(resourceIdField).optional(),
-};
-
-export const presenceField = z.enum(['present', 'absent']).default('present');
-
-export const absolutePathField = z
-  .string()
-  .startsWith('/', 'must be an absolute path')
-  .refine((p) => !p.split('/').includes('..'), 'must not contain ".."')
-  .transform(normalizePath);
-
-/**
- * Modes are strings ("0644"). TOML integers are refused on purpose: `mode = 644` would be the
- * decimal 644 (octal 1204), and `0o644` cannot be told apart from a decimal 420 after parsing.
- */
-export const modeField = z
-  .string({ error: 'must be an octal mode string like "0644"' })
-  .regex(/^0?[0-7]{3,4}$/, 'must be an octal mode string like "0644"')
-  .transform(normalizeMode);
-
-/** A user or group: a name, or a numeric id (written as a number or a string). */
-export const accountField = z.union([
-  z
-    .string()
-    .min(1)
-    .regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$/, 'must be a user/group name or a numeric id'),
-  z
-    .number()
-    .int()
-    .nonnegative()
-    .transform((n) => String(n)),
-]);
+// Field normalisers every resource kind shares: octal modes and absolute host paths. Both the
+// schemas (common-schema.ts) and the runtime controllers use them, so this module must stay
+// zod-free: `aios apply` with cached specs loads the controllers without any schema library.
+// Pure functions only; no I/O here.
 
 /** "644" / "0644" / "00644" → "0644"; keeps setuid/setgid/sticky bits ("4755"). */
 export function normalizeMode(mode: string): string {
@@ -63,4 +24,9 @@ export function parentDir(p: string): string | undefined {
   if (p === '/') return undefined;
   const i = p.lastIndexOf('/');
   return i <= 0 ? '/' : p.slice(0, i);
+}
+
+/** `/`, `/etc`, `/usr`, ...: purging or force-removing one of these would take the system with it. */
+export function isTopLevel(p: string): boolean {
+  return p.split('/').filter(Boolean).length <= 1;
 }

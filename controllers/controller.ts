@@ -1,6 +1,7 @@
 // The Controller contract (ARCHITECTURE.md §2). observe does all the I/O; diff and plan are pure,
-// so `aios diff` and `aios apply` run exactly the same planning code.
-import type { z } from 'zod';
+// so `aios diff` and `aios apply` run exactly the same planning code. A kind's zod schema is not
+// part of it: it lives in controllers/<kind>-schema.ts, looked up through spec-schemas.ts, so
+// applying cached specs never loads zod (decision 172).
 import type { ProcessRunner } from '../src/host/process-runner.js';
 import type { RootPath } from '../src/host/root-path.js';
 import type { Action, Change, Decision, Effect, ResourceId } from '../src/types.js';
@@ -33,8 +34,6 @@ export interface CommonSpec {
 
 export interface Controller<S extends CommonSpec = CommonSpec, O = unknown> {
   kind: string;
-  /** zod schema of one `[[kind]]` table, including the common fields. */
-  schema: z.ZodType<S>;
   /** The name part of the id (`kind:name`): a path for files, a package name, ... */
   name(spec: S): string;
   /** Read the actual state. The only method that may do I/O. */

@@ -1,20 +1,14 @@
 // The `directory` kind: a directory's existence, mode, owner, group and, with `purge = true`, the
 // removal of entries no resource declares. observe lists the directory only when purging; diff and
-// plan are pure. `managed_children` is how purge knows what is declared (see below).
+// plan are pure. `managed_children` is how purge knows what is declared (see below). The spec's
+// schema is in directory-schema.ts: this module must not load zod (decision 172).
 import fs from 'node:fs/promises';
-import { z } from 'zod';
 import { resolveInRoot } from '../src/host/fs-resolve.js';
 import { TOOL } from '../src/tools/tool-args.js';
 import type { Action, Change, ResourceId } from '../src/types.js';
-import {
-  absolutePathField,
-  accountField,
-  commonFields,
-  modeField,
-  modeString,
-  presenceField,
-} from './common-fields.js';
+import { modeString } from './common-fields.js';
 import type { Controller, ObserveContext } from './controller.js';
+import type { DirectorySpec } from './directory-schema.js';
 import { fileLikeRequires } from './file-controller.js';
 import {
   metadataActions,
@@ -23,49 +17,6 @@ import {
   type OwnershipObserved,
   observeOwnership,
 } from './file-state.js';
-
-/** `/`, `/etc`, `/usr`, ...: purging or force-removing one of these would take the system with it. */
-export function isTopLevel(p: string): boolean {
-  return p.split('/').filter(Boolean).length <= 1;
-}
-
-export const directorySchema = z
-  .strictObject({
-    path: absolutePathField,
-    mode: modeField.optional(),
-    owner: accountField.optional(),
-    group: accountField.optional(),
-    state: presenceField,
-    /** Remove every entry inside that no declared file/directory/symlink resource accounts for. */
-    purge: z.boolean().default(false),
-    /** With state = absent: remove a non-empty directory and everything in it. */
-    force: z.boolean().default(false),
-    /**
-     * Host paths of the file/directory/symlink resources declared inside this directory (at any
-     * depth). The spec loader fills it from the other resources; entries written by hand are kept
-     * too, which is how you spare something purge would otherwise remove.
-     */
-    managed_children: z.array(absolutePathField).optional(),
-    ...commonFields,
-  })
-  .superRefine((spec, ctx) => {
-    if (spec.purge && isTopLevel(spec.path)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['purge'],
-        message: `purging ${spec.path} would delete everything no resource declares there; purge a narrower directory`,
-      });
-    }
-    if (spec.force && spec.state === 'absent' && isTopLevel(spec.path)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['force'],
-        message: `refusing to remove ${spec.path} and everything in it`,
-      });
-    }
-  });
-
-export type DirectorySpec = z.infer<typeof directorySchema>;
 
 export interface DirectoryObserved extends OwnershipObserved {
   path: string;
@@ -93,7 +44,6 @@ function childPath(dir: string, name: string): string {
 
 export const directoryController: Controller<DirectorySpec, DirectoryObserved> = {
   kind: 'directory',
-  schema: directorySchema,
   name: (spec) => spec.path,
 
   async observe(spec: DirectorySpec, ctx: ObserveContext): Promise<DirectoryObserved> {

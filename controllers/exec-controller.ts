@@ -2,55 +2,17 @@
 // converged when `creates` exists, or `unless` exits 0, or `onlyif` exits non-zero. Guards run in
 // observe (through ctx.runner, `bash -c`, cwd inside the root, AIOS_ROOT set), so they MUST be
 // read-only: `aios diff` runs them. The command itself runs on the host, NOT chrooted: it gets
-// AIOS_ROOT and must prefix its own paths with it to respect `--root`.
+// AIOS_ROOT and must prefix its own paths with it to respect `--root`. The spec's schema is in
+// exec-schema.ts: this module must not load zod (decision 172).
 import fs from 'node:fs/promises';
-import { z } from 'zod';
 import { resolveInRoot } from '../src/host/fs-resolve.js';
 import type { RunResult } from '../src/host/process-runner.js';
 import { scrubEnv } from '../src/host/sandbox.js';
 import { TOOL } from '../src/tools/tool-args.js';
 import type { Action, Change, ResourceId } from '../src/types.js';
-import { absolutePathField, commonFields } from './common-fields.js';
 import type { Controller, ObserveContext } from './controller.js';
+import type { ExecSpec } from './exec-schema.js';
 import { shellQuote } from './shell-quote.js';
-
-export const DEFAULT_EXEC_TIMEOUT_SEC = 300;
-
-export const execSchema = z
-  .strictObject({
-    /** The id is exec:<name>; a short label, not the command. */
-    name: z.string().min(1),
-    command: z.string().min(1),
-    /** Host path (under the root): the command is not run when it exists. */
-    creates: absolutePathField.optional(),
-    /** Guard command: the command is not run when this exits 0. */
-    unless: z.string().min(1).optional(),
-    /** Guard command: the command is run only when this exits 0. */
-    onlyif: z.string().min(1).optional(),
-    /** Run only when a resource that notifies this one changed (never on a plain apply). */
-    refreshonly: z.boolean().default(false),
-    /** Working directory, a host path inside the root (default: the root itself). */
-    cwd: absolutePathField.optional(),
-    environment: z
-      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name'), z.string())
-      .optional(),
-    /** Seconds before the command (or a guard) is killed. */
-    timeout: z.number().int().positive().default(DEFAULT_EXEC_TIMEOUT_SEC),
-    /** Accepted for uniformity; an exec is never "absent". */
-    state: z.literal('present').default('present'),
-    ...commonFields,
-  })
-  .superRefine((spec, ctx) => {
-    if (!spec.creates && !spec.unless && !spec.onlyif && !spec.refreshonly) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['command'],
-        message: 'needs creates, unless, onlyif or refreshonly = true, or it would run on every apply',
-      });
-    }
-  });
-
-export type ExecSpec = z.infer<typeof execSchema>;
 
 export interface ExecObserved {
   /** Whether the guards say the command should run now. */
@@ -89,7 +51,6 @@ function timedOut(r: RunResult): boolean {
 
 export const execController: Controller<ExecSpec, ExecObserved> = {
   kind: 'exec',
-  schema: execSchema,
   name: (spec) => spec.name,
 
   async observe(spec: ExecSpec, ctx: ObserveContext): Promise<ExecObserved> {

@@ -1,53 +1,15 @@
 // The `file` kind: a regular file's contents (inline `content` or a `source` file next to the
 // spec), mode, owner, group, or its absence. observe reads the source and the target; diff/plan
-// are pure (file-state.ts). `sensitive = true` keeps contents out of every Change.
+// are pure (file-state.ts). `sensitive = true` keeps contents out of every Change. The spec's
+// schema is in file-schema.ts: this module must not load zod (decision 172).
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { UserInputError } from '../src/errors.js';
 import type { Change, ResourceId } from '../src/types.js';
-import {
-  absolutePathField,
-  accountField,
-  commonFields,
-  modeField,
-  parentDir,
-  presenceField,
-} from './common-fields.js';
+import { parentDir } from './common-fields.js';
 import type { Controller, ObserveContext } from './controller.js';
+import type { FileSpec } from './file-schema.js';
 import { type DesiredFile, diffFile, type FileObserved, observeFile, planFile } from './file-state.js';
-
-export const fileSchema = z
-  .strictObject({
-    path: absolutePathField,
-    content: z.string().optional(),
-    /** Relative paths are relative to the spec file's directory (the loader or observe resolves it). */
-    source: z.string().min(1).optional(),
-    mode: modeField.optional(),
-    owner: accountField.optional(),
-    group: accountField.optional(),
-    state: presenceField,
-    sensitive: z.boolean().default(false),
-    validate: z
-      .string()
-      .includes('%s', { message: 'must contain %s (the path of the new file to check)' })
-      .optional(),
-    ...commonFields,
-  })
-  .superRefine((spec, ctx) => {
-    if (spec.content !== undefined && spec.source !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['source'], message: 'give either content or source, not both' });
-    }
-    if (spec.state === 'absent' && (spec.content !== undefined || spec.source !== undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['state'],
-        message: 'an absent file cannot have content or source',
-      });
-    }
-  });
-
-export type FileSpec = z.infer<typeof fileSchema>;
 
 export interface FileControllerObserved extends FileObserved {
   /** The desired contents as read from `source` (undefined for inline content or none). */
@@ -93,7 +55,6 @@ async function readSource(source: string, specDir: string): Promise<string> {
 
 export const fileController: Controller<FileSpec, FileControllerObserved> = {
   kind: 'file',
-  schema: fileSchema,
   name: (spec) => spec.path,
 
   async observe(spec: FileSpec, ctx: ObserveContext): Promise<FileControllerObserved> {

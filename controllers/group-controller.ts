@@ -1,25 +1,12 @@
 // The `group` kind: a group in the root's /etc/group with an optional fixed gid, or its absence.
 // observe reads /etc/group (src/host/users.ts); diff and plan are pure; groupadd/groupmod/groupdel
-// run only in the group_* tools. Membership is the user kind's business (a user's `groups`).
-import { z } from 'zod';
+// run only in the group_* tools. Membership is the user kind's business (a user's `groups`). The
+// spec's schema is in group-schema.ts: this module must not load zod (decision 172).
 import { type ObservedGroup, observeGroup } from '../src/host/users.js';
 import { TOOL } from '../src/tools/tool-args.js';
 import type { Change } from '../src/types.js';
-import { commonFields, presenceField } from './common-fields.js';
 import type { Controller } from './controller.js';
-
-export const groupSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$/, 'must be a group name (letters, digits, _ . -)'),
-  gid: z.number().int().nonnegative().optional(),
-  /** Only used when the group is created: a gid from the system range. */
-  system: z.boolean().default(false),
-  state: presenceField,
-  ...commonFields,
-});
-
-export type GroupSpec = z.infer<typeof groupSchema>;
+import type { GroupSpec } from './group-schema.js';
 
 export interface GroupObserved {
   exists: boolean;
@@ -32,7 +19,6 @@ function id(spec: GroupSpec): string {
 
 export const groupController: Controller<GroupSpec, GroupObserved> = {
   kind: 'group',
-  schema: groupSchema,
   name: (spec) => spec.name,
 
   async observe(spec, ctx) {

@@ -3,37 +3,15 @@
 // bash action, sandboxed read-only, cwd at the root — and never anything else; without a guard, or
 // when the gate does not allow the check, the intent is reported unobservable with the rule and
 // nothing runs. plan hands the goal to the `intent` tool (src/agents/intent-tool.ts), which lets
-// the agent act through gated tools and reruns the check. This module knows no agent or provider.
-import { z } from 'zod';
-import { DEFAULT_CHECK_TIMEOUT_SEC, gatedCheck } from '../src/host/check-run.js';
+// the agent act through gated tools and reruns the check. This module knows no agent or provider,
+// and no zod: the spec's schema is in intent-schema.ts (decision 172).
+import { gatedCheck } from '../src/host/check-run.js';
 import type { Action, Change } from '../src/types.js';
-import { commonFields } from './common-fields.js';
 import type { Controller, ObserveContext } from './controller.js';
+import type { IntentSpec } from './intent-schema.js';
 
 /** The tool an intent's action names (src/agents/intent-tool.ts registers it under this name). */
 export const INTENT_TOOL = 'intent';
-export const DEFAULT_MAX_ATTEMPTS = 3;
-
-export const intentSchema = z.strictObject({
-  /** The id is intent:<name>: a short label. */
-  name: z
-    .string()
-    .min(1)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a short label (letters, digits, . _ -)'),
-  /** What should be true, in words: the agent's task. */
-  goal: z.string().min(1),
-  /** Read-only command that exits 0 when the goal holds (run with cwd = the root, AIOS_ROOT set). */
-  check: z.string().min(1),
-  /** Agent turns (each followed by the check) before the intent is given up as failed. */
-  max_attempts: z.number().int().min(1).max(20).default(DEFAULT_MAX_ATTEMPTS),
-  /** Seconds before the check is killed. */
-  timeout: z.number().int().positive().default(DEFAULT_CHECK_TIMEOUT_SEC),
-  /** Accepted for uniformity; an intent is never "absent". */
-  state: z.literal('present').default('present'),
-  ...commonFields,
-});
-
-export type IntentSpec = z.infer<typeof intentSchema>;
 
 export type IntentObserved =
   | { ran: true; exitCode: number; output: string }
@@ -42,7 +20,6 @@ export type IntentObserved =
 
 export const intentController: Controller<IntentSpec, IntentObserved> = {
   kind: 'intent',
-  schema: intentSchema,
   name: (spec) => spec.name,
 
   async observe(spec: IntentSpec, ctx: ObserveContext): Promise<IntentObserved> {

@@ -1,36 +1,12 @@
 // The `package` kind: a Debian package installed (optionally at an exact version) or absent in the
 // root's dpkg database. observe reads that database (one dpkg-query per run, see src/host/dpkg.ts);
-// diff and plan are pure. Installing and removing happen only in the package_* tools.
-import { z } from 'zod';
+// diff and plan are pure. Installing and removing happen only in the package_* tools. The spec's
+// schema is in package-schema.ts: this module must not load zod (decision 172).
 import { describeStatus, findPackage, readDpkgDatabase } from '../src/host/dpkg.js';
 import { TOOL } from '../src/tools/tool-args.js';
 import type { Action, Change } from '../src/types.js';
-import { commonFields, presenceField } from './common-fields.js';
 import type { Controller } from './controller.js';
-
-export const packageSchema = z
-  .strictObject({
-    name: z
-      .string()
-      .regex(
-        /^[a-z0-9][a-z0-9+.-]+(:[a-z0-9-]+)?$/,
-        'must be a Debian package name like "nginx" or "libc6:amd64"',
-      ),
-    /** Exact Debian version ("1.22.1-9", "1:2.3-1"); apt-get installs or downgrades to it. */
-    version: z
-      .string()
-      .regex(/^[A-Za-z0-9.+~:-]+$/, 'must be a Debian version like "1.22.1-9"')
-      .optional(),
-    state: presenceField,
-    ...commonFields,
-  })
-  .superRefine((spec, ctx) => {
-    if (spec.state === 'absent' && spec.version !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['version'], message: 'an absent package cannot pin a version' });
-    }
-  });
-
-export type PackageSpec = z.infer<typeof packageSchema>;
+import type { PackageSpec } from './package-schema.js';
 
 export interface PackageObserved {
   /** False when the root has no dpkg database (nothing is installed there, and apt cannot run). */
@@ -47,7 +23,6 @@ function id(spec: PackageSpec): string {
 
 export const packageController: Controller<PackageSpec, PackageObserved> = {
   kind: 'package',
-  schema: packageSchema,
   name: (spec) => spec.name,
 
   async observe(spec, ctx) {

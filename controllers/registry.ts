@@ -1,5 +1,7 @@
 // Every resource kind aios knows, in one explicit list (no barrels). Adding a kind: import its
-// controller here and add it to the conformance suite (docs/writing-a-controller.md).
+// controller here, its schema in spec-schemas.ts, and add it to the conformance suite
+// (docs/writing-a-controller.md). Runtime only: nothing imported from here may load zod,
+// smol-toml or node-cron (decision 172; test/architecture checks it).
 import type { Controller } from './controller.js';
 import { cronController } from './cron-controller.js';
 import { directoryController } from './directory-controller.js';

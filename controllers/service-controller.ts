@@ -1,8 +1,8 @@
 // The `service` kind: a systemd unit enabled or disabled at boot, and running or stopped now.
 // Enablement is read and changed on the root's unit files (works under any --root, offline); the
 // running state only where a service manager runs the root ("/" on a systemd host). Elsewhere the
-// diff says the state is unknown and the plan does not pretend to start or stop anything.
-import { z } from 'zod';
+// diff says the state is unknown and the plan does not pretend to start or stop anything. The
+// spec's schema is in service-schema.ts: this module must not load zod (decision 172).
 import {
   ACTIVE_UNKNOWN,
   isRunningState,
@@ -12,26 +12,8 @@ import {
 } from '../src/host/systemd.js';
 import { TOOL } from '../src/tools/tool-args.js';
 import type { Action, Change } from '../src/types.js';
-import { commonFields } from './common-fields.js';
 import type { Controller } from './controller.js';
-
-export const serviceSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9:_.@\\-]+$/, 'must be a systemd unit name like "nginx" or "nginx.service"')
-    .refine((n) => !n.startsWith('-'), 'must not start with "-"'),
-  /** Omitted: the running state is not managed. */
-  state: z.enum(['running', 'stopped']).optional(),
-  /** Omitted: enablement is not managed. */
-  enabled: z.boolean().optional(),
-  /** When a notifying resource changed: reload instead of restart. */
-  reload_on_notify: z.boolean().default(false),
-  /** The package that ships the unit (default: the service's name), an implicit dependency. */
-  package: z.string().min(1).optional(),
-  ...commonFields,
-});
-
-export type ServiceSpec = z.infer<typeof serviceSchema>;
+import type { ServiceSpec } from './service-schema.js';
 
 export interface ServiceObserved {
   unit: string;
@@ -53,7 +35,6 @@ function id(spec: ServiceSpec): string {
 
 export const serviceController: Controller<ServiceSpec, ServiceObserved> = {
   kind: 'service',
-  schema: serviceSchema,
   name: (spec) => spec.name,
 
   async observe(spec, ctx) {

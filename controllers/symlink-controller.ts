@@ -1,30 +1,14 @@
 // The `symlink` kind: a link at `path` whose value is exactly `target` (stored as written, not
-// resolved), or no link there. observe is one lstat + readlink; diff and plan are pure.
+// resolved), or no link there. observe is one lstat + readlink; diff and plan are pure. The spec's
+// schema is in symlink-schema.ts: this module must not load zod (decision 172).
 import fs from 'node:fs/promises';
-import { z } from 'zod';
 import { resolveInRoot } from '../src/host/fs-resolve.js';
 import { TOOL } from '../src/tools/tool-args.js';
 import type { Action, Change, ResourceId } from '../src/types.js';
-import { absolutePathField, commonFields, presenceField } from './common-fields.js';
 import type { Controller, ObserveContext } from './controller.js';
 import { fileLikeRequires } from './file-controller.js';
 import type { NodeType } from './file-state.js';
-
-export const symlinkSchema = z
-  .strictObject({
-    path: absolutePathField,
-    /** What the link points to; relative targets are relative to the link's directory, as ln -s. */
-    target: z.string().min(1).optional(),
-    state: presenceField,
-    ...commonFields,
-  })
-  .superRefine((spec, ctx) => {
-    if (spec.state === 'present' && spec.target === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['target'], message: 'a symlink needs a target' });
-    }
-  });
-
-export type SymlinkSpec = z.infer<typeof symlinkSchema>;
+import type { SymlinkSpec } from './symlink-schema.js';
 
 export interface SymlinkObserved {
   path: string;
@@ -34,7 +18,6 @@ export interface SymlinkObserved {
 
 export const symlinkController: Controller<SymlinkSpec, SymlinkObserved> = {
   kind: 'symlink',
-  schema: symlinkSchema,
   name: (spec) => spec.path,
 
   async observe(spec: SymlinkSpec, ctx: ObserveContext): Promise<SymlinkObserved> {

@@ -1,54 +1,22 @@
 // The `sysctl` kind: one kernel parameter, persisted as /etc/sysctl.d/60-aios-<name>.conf (one file
 // per key, so two resources never fight over a file) and, only when the root is the real `/`, also
 // set live with `sysctl -w`. Under another root there is no live kernel to compare with, so only
-// the file is managed. observe reads the file and /proc/sys; diff and plan are pure.
+// the file is managed. observe reads the file and /proc/sys; diff and plan are pure. The spec's
+// schema is in sysctl-schema.ts: this module must not load zod (decision 172).
 import fs from 'node:fs/promises';
-import { z } from 'zod';
 import type { RootPath } from '../src/host/root-path.js';
 import { TOOL } from '../src/tools/tool-args.js';
 import type { Action, Change, ResourceId } from '../src/types.js';
-import { commonFields, presenceField } from './common-fields.js';
 import type { Controller, ObserveContext } from './controller.js';
 import { type DesiredFile, diffFile, type FileObserved, observeFile, planFile } from './file-state.js';
 import { shellQuote } from './shell-quote.js';
-
-export const sysctlSchema = z
-  .strictObject({
-    /** Dotted key as `sysctl` prints it, e.g. net.ipv4.ip_forward. */
-    name: z
-      .string()
-      .regex(
-        /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/,
-        'must be a dotted kernel parameter like net.ipv4.ip_forward',
-      ),
-    /** Numbers and booleans are written as sysctl prints them (true → 1). */
-    value: z
-      .union([z.string(), z.number(), z.boolean()])
-      .transform((v) => normalizeValue(typeof v === 'boolean' ? (v ? '1' : '0') : String(v)))
-      .optional(),
-    state: presenceField,
-    ...commonFields,
-  })
-  .superRefine((spec, ctx) => {
-    if (spec.state === 'present' && (spec.value === undefined || spec.value === '')) {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: 'a sysctl needs a value' });
-    }
-    if (spec.value !== undefined && /[\r\n#;]/.test(spec.value)) {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: 'must be one line without # or ;' });
-    }
-  });
-
-export type SysctlSpec = z.infer<typeof sysctlSchema>;
+import type { SysctlSpec } from './sysctl-schema.js';
+import { normalizeValue } from './sysctl-value.js';
 
 export interface SysctlObserved {
   file: FileObserved;
   /** Live value from /proc/sys (whitespace normalized); null: no such key; absent: root is not `/`. */
   live?: string | null;
-}
-
-/** /proc/sys prints multi-value keys with tabs; specs use spaces. */
-export function normalizeValue(v: string): string {
-  return v.trim().split(/\s+/).join(' ');
 }
 
 export function sysctlPath(name: string): string {
@@ -78,7 +46,6 @@ async function readLive(root: RootPath, name: string): Promise<string | null> {
 
 export const sysctlController: Controller<SysctlSpec, SysctlObserved> = {
   kind: 'sysctl',
-  schema: sysctlSchema,
   name: (spec) => spec.name,
 
   async observe(spec: SysctlSpec, ctx: ObserveContext): Promise<SysctlObserved> {

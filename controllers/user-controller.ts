@@ -1,44 +1,12 @@
 // The `user` kind: an account in the root's /etc/passwd (uid, primary group, supplementary groups,
 // home, shell, comment) or its absence. observe reads passwd/group (src/host/users.ts); diff and plan
 // are pure; useradd/usermod/userdel run only in the user_* tools. Only declared fields are managed.
-import { z } from 'zod';
+// The spec's schema is in user-schema.ts: this module must not load zod (decision 172).
 import { type ObservedUser, observeUser } from '../src/host/users.js';
 import { TOOL } from '../src/tools/tool-args.js';
 import type { Action, Change, ResourceId } from '../src/types.js';
-import { accountField, commonFields, presenceField } from './common-fields.js';
 import type { Controller } from './controller.js';
-
-const accountName = z
-  .string()
-  .regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$/, 'must be a user or group name (letters, digits, _ . -)');
-const noColon = (what: string) => z.string().regex(/^[^:\n]*$/, `${what} must not contain ":" or a newline`);
-
-export const userSchema = z
-  .strictObject({
-    name: accountName,
-    uid: z.number().int().nonnegative().optional(),
-    /** Primary group by name (or numeric id as text); `gid` is the numeric form. Give one. */
-    group: accountField.optional(),
-    gid: z.number().int().nonnegative().optional(),
-    /** Supplementary groups: the whole list (others are dropped). Omitted: not managed. */
-    groups: z.array(accountName).optional(),
-    home: noColon('home').startsWith('/', 'must be an absolute path').optional(),
-    shell: noColon('shell').optional(),
-    comment: noColon('comment').optional(),
-    /** Only used when the account is created (a system uid range, no aging). */
-    system: z.boolean().default(false),
-    /** Only used when the account is created: make the home directory from /etc/skel. */
-    create_home: z.boolean().optional(),
-    state: presenceField,
-    ...commonFields,
-  })
-  .superRefine((spec, ctx) => {
-    if (spec.group !== undefined && spec.gid !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['gid'], message: 'give either group or gid, not both' });
-    }
-  });
-
-export type UserSpec = z.infer<typeof userSchema>;
+import type { UserSpec } from './user-schema.js';
 
 export interface UserObserved {
   exists: boolean;
@@ -64,7 +32,6 @@ function sameSet(a: string[], b: string[]): boolean {
 
 export const userController: Controller<UserSpec, UserObserved> = {
   kind: 'user',
-  schema: userSchema,
   name: (spec) => spec.name,
 
   async observe(spec, ctx) {

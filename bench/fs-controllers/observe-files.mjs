@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileController } from '../../dist/controllers/file-controller.js';
+import { fileSchema } from '../../dist/controllers/file-schema.js';
 import { spawnRunner } from '../../dist/src/host/process-runner.js';
 import { RootPath } from '../../dist/src/host/root-path.js';
 
@@ -48,9 +49,7 @@ for (const n of sizes.length > 0 ? sizes : [1000, 10000]) {
   const specs = [];
   for (let i = 0; i < n; i++) {
     const content = `# file ${i}\n${'x'.repeat(188 - String(i).length)}\n`;
-    specs.push(
-      fileController.schema.parse({ path: `/srv/bench/d${i % 100}/f${i}.conf`, content, mode: '0644' }),
-    );
+    specs.push(fileSchema.parse({ path: `/srv/bench/d${i % 100}/f${i}.conf`, content, mode: '0644' }));
   }
   for (let d = 0; d < 100; d++) await fs.mkdir(path.join(root, `srv/bench/d${d}`), { recursive: true });
   const ctx = { root: new RootPath(root), runner: spawnRunner, specDir: base };

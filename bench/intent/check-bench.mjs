@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { intentController, intentSchema } from '../../dist/controllers/intent-controller.js';
+import { intentController } from '../../dist/controllers/intent-controller.js';
+import { intentSchema } from '../../dist/controllers/intent-schema.js';
 import { spawnRunner } from '../../dist/src/host/process-runner.js';
 import { RootPath } from '../../dist/src/host/root-path.js';
 import { probeSandbox } from '../../dist/src/host/sandbox.js';

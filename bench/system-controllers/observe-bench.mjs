@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { groupController } from '../../dist/controllers/group-controller.js';
 import { packageController } from '../../dist/controllers/package-controller.js';
 import { serviceController } from '../../dist/controllers/service-controller.js';
+import { specSchemaFor } from '../../dist/controllers/spec-schemas.js';
 import { userController } from '../../dist/controllers/user-controller.js';
 import { spawnRunner } from '../../dist/src/host/process-runner.js';
 import { RootPath } from '../../dist/src/host/root-path.js';
@@ -23,7 +24,7 @@ async function observeAll(controller, specs, ctx) {
   let changed = 0;
   await Promise.all(
     specs.map(async (raw) => {
-      const spec = controller.schema.parse(raw);
+      const spec = specSchemaFor(controller.kind).parse(raw);
       const observed = await controller.observe(spec, ctx);
       if (controller.diff(spec, observed).length > 0) changed++;
     }),

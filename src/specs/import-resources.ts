@@ -8,13 +8,21 @@ import path from 'node:path';
 import { normalizePath } from '../../controllers/common-fields.js';
 import type { Controller, ObserveContext } from '../../controllers/controller.js';
 import { directoryController } from '../../controllers/directory-controller.js';
+import { directorySchema } from '../../controllers/directory-schema.js';
 import { fileController } from '../../controllers/file-controller.js';
+import { fileSchema } from '../../controllers/file-schema.js';
 import type { FileObserved, OwnershipObserved } from '../../controllers/file-state.js';
 import { groupController } from '../../controllers/group-controller.js';
+import { groupSchema } from '../../controllers/group-schema.js';
 import { packageController } from '../../controllers/package-controller.js';
+import { packageSchema } from '../../controllers/package-schema.js';
 import { serviceController } from '../../controllers/service-controller.js';
+import { serviceSchema } from '../../controllers/service-schema.js';
+import { specSchemaFor } from '../../controllers/spec-schemas.js';
 import { symlinkController } from '../../controllers/symlink-controller.js';
+import { symlinkSchema } from '../../controllers/symlink-schema.js';
 import { userController } from '../../controllers/user-controller.js';
+import { userSchema } from '../../controllers/user-schema.js';
 import { UserInputError, ValidationError } from '../errors.js';
 import { resolveInRoot } from '../host/fs-resolve.js';
 import type { ProcessRunner } from '../host/process-runner.js';
@@ -149,7 +157,7 @@ class Importer {
 
   private async importSymlink(p: string): Promise<void> {
     const obs = await symlinkController.observe(
-      symlinkController.schema.parse({ path: p, target: '.' }),
+      symlinkSchema.parse({ path: p, target: '.' }),
       this.observeCtx,
     );
     if (obs.target === undefined) return;
@@ -157,13 +165,13 @@ class Importer {
   }
 
   private async importDirectory(p: string): Promise<void> {
-    const spec = directoryController.schema.parse({ path: p, owner: '0', group: '0' });
+    const spec = directorySchema.parse({ path: p, owner: '0', group: '0' });
     const obs = await directoryController.observe(spec, this.observeCtx);
     this.add('directory', p, { path: p, mode: obs.mode, ...ownership(obs) });
   }
 
   private async importFile(p: string): Promise<void> {
-    const spec = fileController.schema.parse({ path: p, owner: '0', group: '0' });
+    const spec = fileSchema.parse({ path: p, owner: '0', group: '0' });
     const obs: FileObserved = await fileController.observe(spec, this.observeCtx);
     const mode = obs.mode ?? '0644';
     const real = await resolveInRoot(this.ctx.root, p, true);
@@ -202,7 +210,7 @@ class Importer {
   }
 
   async importPackage(name: string): Promise<void> {
-    const parsed = packageController.schema.safeParse({ name });
+    const parsed = packageSchema.safeParse({ name });
     if (!parsed.success) return this.problem(`--package ${name}: ${firstIssue(parsed.error)}`, 'package');
     const obs = await packageController.observe(parsed.data, this.observeCtx);
     if (!obs.database) {
@@ -215,7 +223,7 @@ class Importer {
   }
 
   async importService(name: string): Promise<void> {
-    const parsed = serviceController.schema.safeParse({ name, enabled: true, state: 'running' });
+    const parsed = serviceSchema.safeParse({ name, enabled: true, state: 'running' });
     if (!parsed.success) return this.problem(`--service ${name}: ${firstIssue(parsed.error)}`, 'service');
     const obs = await serviceController.observe(parsed.data, this.observeCtx);
     if (obs.enabled === 'not-found') {
@@ -239,7 +247,7 @@ class Importer {
   }
 
   async importUser(name: string): Promise<void> {
-    const parsed = userController.schema.safeParse({ name });
+    const parsed = userSchema.safeParse({ name });
     if (!parsed.success) return this.problem(`--user ${name}: ${firstIssue(parsed.error)}`, 'user');
     const obs = await userController.observe(parsed.data, this.observeCtx);
     const u = obs.user;
@@ -257,7 +265,7 @@ class Importer {
   }
 
   async importGroup(name: string): Promise<void> {
-    const parsed = groupController.schema.safeParse({ name });
+    const parsed = groupSchema.safeParse({ name });
     if (!parsed.success) return this.problem(`--group ${name}: ${firstIssue(parsed.error)}`, 'group');
     const obs = await groupController.observe(parsed.data, this.observeCtx);
     if (!obs.group) return this.problem(`--group ${name}: no such group in the root's /etc/group`, 'group');
@@ -274,7 +282,7 @@ class Importer {
         fields.content = inline.get(fields.source);
         delete fields.source;
       }
-      const spec = controller.schema.parse(fields);
+      const spec = schemaOf(t.kind).parse(fields);
       const changes = controller
         .diff(spec, await controller.observe(spec, this.observeCtx))
         .filter((c) => c.unobservable === undefined);
@@ -314,6 +322,12 @@ function ownership(obs: OwnershipObserved): { owner?: string | number; group?: s
 
 function nameOrId(name: string | undefined, id: number): string | number {
   return name === undefined || /^\d+$/.test(name) ? id : name;
+}
+
+function schemaOf(kind: string) {
+  const schema = specSchemaFor(kind);
+  if (!schema) throw new Error(`import: no schema for ${kind}`);
+  return schema;
 }
 
 function firstIssue(error: { issues: { message: string }[] }): string {

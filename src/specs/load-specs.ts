@@ -1,9 +1,12 @@
 // Loads every *.toml under specs_dir into validated Resources (ARCHITECTURE.md §3). Collects every
 // problem (file, line, kind, field) into one ValidationError instead of stopping at the first.
 // It reads spec files and checks that `source` files exist; it never observes or changes the host.
+// The TOML parser and the kinds' zod schemas are imported dynamically, once per call and only when
+// a file is to be parsed: a run whose specs need no parsing must not pay for them (decision 172).
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse, TomlError } from 'smol-toml';
+import type { parse, TomlError } from 'smol-toml';
+import type { z } from 'zod';
 import type { Controller } from '../../controllers/controller.js';
 import { controllerFor } from '../../controllers/registry.js';
 import { UserInputError, ValidationError } from '../errors.js';
@@ -13,9 +16,32 @@ import { locateTables, type TableLines } from './toml-lines.js';
 // biome-ignore lint/suspicious/noExplicitAny: controllers of every spec type are looked up by kind
 export type ControllerLookup = (kind: string) => Controller<any, any> | undefined;
 
+/** Kind → zod schema of one `[[kind]]` table (controllers/spec-schemas.ts by default). */
+export type SchemaLookup = (kind: string) => z.ZodType | undefined;
+
 export interface LoadSpecsOptions {
   /** Kind → controller; the registry by default (tests pass fakes). */
   lookup?: ControllerLookup;
+  /** Kind → schema; controllers/spec-schemas.ts by default, loaded only when a file is parsed. */
+  schemas?: SchemaLookup;
+}
+
+/** What parsing a spec file needs, loaded by loadSpecParsers. */
+export interface SpecParsers {
+  toml: { parse: typeof parse; TomlError: typeof TomlError };
+  schemaFor: SchemaLookup;
+}
+
+/**
+ * Imports the TOML parser and (unless `schemas` is given) every kind's schema. Costly (zod's
+ * bundle and the schemas' construction): call it once, and only when there is a file to parse.
+ */
+export async function loadSpecParsers(schemas?: SchemaLookup): Promise<SpecParsers> {
+  const [toml, schemaFor] = await Promise.all([
+    import('smol-toml'),
+    schemas ?? import('../../controllers/spec-schemas.js').then((m) => m.specSchemaFor),
+  ]);
+  return { toml: { parse: toml.parse, TomlError: toml.TomlError }, schemaFor };
 }
 
 export interface LoadedSpecs {
@@ -42,9 +68,11 @@ export async function loadSpecs(specsDir: string, options: LoadSpecsOptions = {}
   const problems: UserInputError[] = [];
   const resources: Resource[] = [];
   const seen = new Map<string, Resource>();
+  let parsers: SpecParsers | undefined;
   for (const file of files) {
     const text = await fs.promises.readFile(file, 'utf8');
-    for (const r of parseSpecFile(file, text, lookup, problems)) {
+    parsers ??= await loadSpecParsers(options.schemas);
+    for (const r of parseSpecFile(file, text, lookup, problems, parsers)) {
       const prior = seen.get(r.id);
       if (prior) {
         problems.push(
@@ -101,18 +129,22 @@ export function fillManagedChildren(resources: Resource[], lookup: ControllerLoo
   }
 }
 
-/** Parse one spec file's text; problems are appended, valid resources returned. */
+/**
+ * Parse one spec file's text; problems are appended, valid resources returned. `parsers` comes
+ * from loadSpecParsers (this function stays synchronous so a caller loads them once for many files).
+ */
 export function parseSpecFile(
   file: string,
   text: string,
   lookup: ControllerLookup,
   problems: UserInputError[],
+  parsers: SpecParsers,
 ): Resource[] {
   let doc: Record<string, unknown>;
   try {
-    doc = parse(text) as Record<string, unknown>;
+    doc = parsers.toml.parse(text) as Record<string, unknown>;
   } catch (e) {
-    if (e instanceof TomlError) {
+    if (e instanceof parsers.toml.TomlError) {
       const first = e.message.split('\n')[0] ?? e.message;
       problems.push(new UserInputError(`invalid TOML: ${first}`, { file, line: e.line, column: e.column }));
       return [];
@@ -127,7 +159,8 @@ export function parseSpecFile(
     const tables = positions.get(kind) ?? [];
     const kindLine = tables[0]?.line ?? lineOfKey(text, kind);
     const controller = lookup(kind);
-    if (!controller) {
+    const schema = parsers.schemaFor(kind);
+    if (!controller || !schema) {
       const why = 'unknown resource kind';
       problems.push(new UserInputError(`[[${kind}]]: ${why}`, { file, ...lineProp(kindLine), key: kind }));
       continue;
@@ -145,7 +178,7 @@ export function parseSpecFile(
     value.forEach((table, index) => {
       // Inline `kind = [{...}, {...}]` has one located line for all its entries.
       const pos = tables[index] ?? tables[tables.length - 1];
-      const r = toResource(controller, kind, table, index, pos, file, specDir, problems);
+      const r = toResource(controller, schema, kind, table, index, pos, file, specDir, problems);
       if (r) out.push(r);
     });
   }
@@ -155,6 +188,7 @@ export function parseSpecFile(
 function toResource(
   // biome-ignore lint/suspicious/noExplicitAny: see ControllerLookup
   controller: Controller<any, any>,
+  schema: z.ZodType,
   kind: string,
   table: unknown,
   index: number,
@@ -173,7 +207,7 @@ function toResource(
   }
   const raw = { ...(table as Record<string, unknown>) };
   const before = problems.length;
-  const parsed = controller.schema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = issue.path.map(String).join('.') || fieldFromMessage(issue);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandGuard, CommonSpec, Controller, ObserveContext } from '../../controllers/controller.js';
 import { controllerFor } from '../../controllers/registry.js';
+import { specSchemaFor } from '../../controllers/spec-schemas.js';
 import { type ProcessRunner, spawnRunner } from '../../src/host/process-runner.js';
 import { RootPath } from '../../src/host/root-path.js';
 import { executeAction } from '../../src/tools/execute.js';
@@ -28,7 +29,10 @@ export interface ConformanceDirs {
 }
 
 export interface ConformanceCase {
-  /** Resource kind, e.g. "file"; the controller is taken from controllers/registry.ts. */
+  /**
+   * Resource kind, e.g. "file"; the controller is taken from controllers/registry.ts and the schema
+   * from controllers/spec-schemas.ts.
+   */
   kind: string;
   /** What this case covers, e.g. "inline content with mode and owner". */
   title: string;
@@ -168,7 +172,9 @@ export function runConformance(c: ConformanceCase): void {
     });
 
     it('accepts the spec with its schema and names the resource', () => {
-      const parsed = controller.schema.safeParse(c.spec(dirs.root, dirs));
+      const schema = specSchemaFor(c.kind);
+      if (!schema) throw new Error(`no schema for kind "${c.kind}" in controllers/spec-schemas.ts`);
+      const parsed = schema.safeParse(c.spec(dirs.root, dirs));
       expect(parsed.error?.issues ?? []).toEqual([]);
       spec = parsed.data as CommonSpec;
       const name = controller.name(spec);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { cronController, cronFileContent, scheduleProblem } from '../../controllers/cron-controller.js';
+import { cronController, cronFileContent } from '../../controllers/cron-controller.js';
+import { cronSchema, scheduleProblem } from '../../controllers/cron-schema.js';
 
 const issues = (raw: Record<string, unknown>) =>
-  (cronController.schema.safeParse(raw).error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`);
+  (cronSchema.safeParse(raw).error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`);
 const base = { name: 'job', schedule: '0 3 * * *', command: '/usr/bin/true' };
 
 describe('cron schedules', () => {
@@ -66,7 +67,7 @@ describe('cron schema', () => {
   });
 
   it('defaults the user to root and accepts environment as KEY=value lines', () => {
-    const spec = cronController.schema.parse({ ...base, environment: ['MAILTO=""', 'A=1'] });
+    const spec = cronSchema.parse({ ...base, environment: ['MAILTO=""', 'A=1'] });
     expect(spec.user).toBe('root');
     expect(cronFileContent(spec).split('\n').slice(1)).toEqual([
       'MAILTO=""',
@@ -81,8 +82,8 @@ describe('cron schema', () => {
 
 describe('cron file', () => {
   it('generates the same bytes for the same spec, whitespace in the schedule normalized', () => {
-    const a = cronController.schema.parse({ ...base, schedule: ' 0  3 * * * ' });
-    const b = cronController.schema.parse(base);
+    const a = cronSchema.parse({ ...base, schedule: ' 0  3 * * * ' });
+    const b = cronSchema.parse(base);
     expect(cronFileContent(a)).toBe(cronFileContent(b));
     expect(cronFileContent(a)).toBe(
       '# Managed by aios (cron:job); local edits are overwritten.\n0 3 * * * root /usr/bin/true\n',
@@ -90,7 +91,7 @@ describe('cron file', () => {
   });
 
   it('plans a root-owned 0644 file in /etc/cron.d', () => {
-    const spec = cronController.schema.parse(base);
+    const spec = cronSchema.parse(base);
     const actions = cronController.plan(
       cronController.diff(spec, { path: '/etc/cron.d/job', type: 'missing' }),
       spec,
@@ -113,7 +114,7 @@ describe('cron file', () => {
   });
 
   it('requires /etc/cron.d, the cron package and a non-root user', () => {
-    const spec = cronController.schema.parse({ ...base, user: 'backup' });
+    const spec = cronSchema.parse({ ...base, user: 'backup' });
     expect(cronController.implicitRequires?.(spec)).toEqual([
       'directory:/etc/cron.d',
       'package:cron',

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { directoryController, unmanagedEntries } from '../../controllers/directory-controller.js';
+import { directorySchema } from '../../controllers/directory-schema.js';
 import { spawnRunner } from '../../src/host/process-runner.js';
 import { RootPath } from '../../src/host/root-path.js';
 import { applyActions, makeTempDirs, planResource, toolContext } from './conformance.js';
@@ -10,7 +11,7 @@ let dirs: Awaited<ReturnType<typeof makeTempDirs>>;
 const real = (p: string) => path.join(dirs.root, p);
 const ctx = () => ({ root: new RootPath(dirs.root), runner: spawnRunner, specDir: dirs.specDir });
 const plan = (raw: Record<string, unknown>) =>
-  planResource(directoryController, directoryController.schema.parse(raw), ctx());
+  planResource(directoryController, directorySchema.parse(raw), ctx());
 
 beforeEach(async () => {
   dirs = await makeTempDirs('aios-dir-');
@@ -123,9 +124,7 @@ describe('directory diff and plan', () => {
 
   it('refuses to purge or force-remove / and top-level directories', () => {
     const issues = (raw: Record<string, unknown>) =>
-      (directoryController.schema.safeParse(raw).error?.issues ?? []).map(
-        (i) => `${i.path.join('.')}: ${i.message}`,
-      );
+      (directorySchema.safeParse(raw).error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`);
     expect(issues({ path: '/etc', purge: true })).toEqual([
       'purge: purging /etc would delete everything no resource declares there; purge a narrower directory',
     ]);
@@ -137,7 +136,7 @@ describe('directory diff and plan', () => {
   });
 
   it('requires its parent directory and owner', () => {
-    const spec = directoryController.schema.parse({ path: '/srv/www', owner: 'www-data' });
+    const spec = directorySchema.parse({ path: '/srv/www', owner: 'www-data' });
     expect(directoryController.implicitRequires?.(spec)).toEqual(['directory:/srv', 'user:www-data']);
   });
 });

@@ -2,12 +2,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execCommandLine, execController } from '../../controllers/exec-controller.js';
+import { execSchema } from '../../controllers/exec-schema.js';
 import { type ProcessRunner, type RunOptions, spawnRunner } from '../../src/host/process-runner.js';
 import { RootPath } from '../../src/host/root-path.js';
 import { applyActions, makeTempDirs, planResource, toolContext } from './conformance.js';
 
 let dirs: Awaited<ReturnType<typeof makeTempDirs>>;
-const parse = (raw: Record<string, unknown>) => execController.schema.parse(raw);
+const parse = (raw: Record<string, unknown>) => execSchema.parse(raw);
 
 /** A runner that answers guards by their text and records every call. */
 function fakeRunner(exitCodes: Record<string, number>) {
@@ -39,17 +40,16 @@ afterEach(() => fs.rm(dirs.base, { recursive: true, force: true }));
 
 describe('exec schema', () => {
   it('refuses an exec without a guard, which would run on every apply', () => {
-    const issues =
-      execController.schema.safeParse({ name: 'x', command: 'make install' }).error?.issues ?? [];
+    const issues = execSchema.safeParse({ name: 'x', command: 'make install' }).error?.issues ?? [];
     expect(issues.map((i) => i.message)).toEqual([
       'needs creates, unless, onlyif or refreshonly = true, or it would run on every apply',
     ]);
   });
 
   it('has no absent state and a default timeout of 300 s', () => {
-    expect(
-      execController.schema.safeParse({ name: 'x', command: 'c', creates: '/x', state: 'absent' }).success,
-    ).toBe(false);
+    expect(execSchema.safeParse({ name: 'x', command: 'c', creates: '/x', state: 'absent' }).success).toBe(
+      false,
+    );
     expect(parse({ name: 'x', command: 'c', creates: '/x' }).timeout).toBe(300);
   });
 });

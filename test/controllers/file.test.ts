@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FileSpec, fileController } from '../../controllers/file-controller.js';
+import { fileController } from '../../controllers/file-controller.js';
+import { type FileSpec, fileSchema } from '../../controllers/file-schema.js';
 import { UserInputError } from '../../src/errors.js';
 import { spawnRunner } from '../../src/host/process-runner.js';
 import { RootPath } from '../../src/host/root-path.js';
@@ -10,7 +11,7 @@ import { applyActions, makeTempDirs, planResource, toolContext } from './conform
 let dirs: Awaited<ReturnType<typeof makeTempDirs>>;
 const real = (p: string) => path.join(dirs.root, p);
 const ctx = () => ({ root: new RootPath(dirs.root), runner: spawnRunner, specDir: dirs.specDir });
-const spec = (raw: Record<string, unknown>): FileSpec => fileController.schema.parse(raw);
+const spec = (raw: Record<string, unknown>): FileSpec => fileSchema.parse(raw);
 const plan = (raw: Record<string, unknown>) => planResource(fileController, spec(raw), ctx());
 
 beforeEach(async () => {
@@ -21,9 +22,7 @@ afterEach(() => fs.rm(dirs.base, { recursive: true, force: true }));
 
 describe('file schema', () => {
   const problems = (raw: Record<string, unknown>) =>
-    (fileController.schema.safeParse(raw).error?.issues ?? []).map(
-      (i) => `${i.path.join('.')}: ${i.message}`,
-    );
+    (fileSchema.safeParse(raw).error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`);
 
   it('normalizes the path and the mode so ids do not depend on spelling', () => {
     const s = spec({ path: '/etc//motd/', content: 'x', mode: '644' });

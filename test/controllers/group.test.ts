@@ -2,12 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type GroupObserved,
-  type GroupSpec,
-  groupController,
-  groupSchema,
-} from '../../controllers/group-controller.js';
+import { type GroupObserved, groupController } from '../../controllers/group-controller.js';
+import { type GroupSpec, groupSchema } from '../../controllers/group-schema.js';
 import { spawnRunner } from '../../src/host/process-runner.js';
 import { RootPath } from '../../src/host/root-path.js';
 import { systemTools } from '../../src/tools/system-tools.js';

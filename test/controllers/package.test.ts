@@ -2,12 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type PackageObserved,
-  type PackageSpec,
-  packageController,
-  packageSchema,
-} from '../../controllers/package-controller.js';
+import { type PackageObserved, packageController } from '../../controllers/package-controller.js';
+import { type PackageSpec, packageSchema } from '../../controllers/package-schema.js';
 import { spawnRunner } from '../../src/host/process-runner.js';
 import { RootPath } from '../../src/host/root-path.js';
 import { systemTools } from '../../src/tools/system-tools.js';

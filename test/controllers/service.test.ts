@@ -2,12 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type ServiceObserved,
-  type ServiceSpec,
-  serviceController,
-  serviceSchema,
-} from '../../controllers/service-controller.js';
+import { type ServiceObserved, serviceController } from '../../controllers/service-controller.js';
+import { type ServiceSpec, serviceSchema } from '../../controllers/service-schema.js';
 import type { ProcessRunner } from '../../src/host/process-runner.js';
 import { RootPath } from '../../src/host/root-path.js';
 import { ACTIVE_UNKNOWN, systemdManages } from '../../src/host/systemd.js';

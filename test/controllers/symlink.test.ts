@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { symlinkController } from '../../controllers/symlink-controller.js';
+import { symlinkSchema } from '../../controllers/symlink-schema.js';
 import { spawnRunner } from '../../src/host/process-runner.js';
 import { RootPath } from '../../src/host/root-path.js';
 import { applyActions, makeTempDirs, planResource, toolContext } from './conformance.js';
@@ -10,7 +11,7 @@ let dirs: Awaited<ReturnType<typeof makeTempDirs>>;
 const real = (p: string) => path.join(dirs.root, p);
 const ctx = () => ({ root: new RootPath(dirs.root), runner: spawnRunner, specDir: dirs.specDir });
 const plan = (raw: Record<string, unknown>) =>
-  planResource(symlinkController, symlinkController.schema.parse(raw), ctx());
+  planResource(symlinkController, symlinkSchema.parse(raw), ctx());
 
 beforeEach(async () => {
   dirs = await makeTempDirs('aios-link-');
@@ -20,10 +21,10 @@ afterEach(() => fs.rm(dirs.base, { recursive: true, force: true }));
 
 describe('symlink diff and plan', () => {
   it('needs a target unless it is absent', () => {
-    expect(symlinkController.schema.safeParse({ path: '/etc/l' }).error?.issues[0]?.message).toBe(
+    expect(symlinkSchema.safeParse({ path: '/etc/l' }).error?.issues[0]?.message).toBe(
       'a symlink needs a target',
     );
-    expect(symlinkController.schema.safeParse({ path: '/etc/l', state: 'absent' }).success).toBe(true);
+    expect(symlinkSchema.safeParse({ path: '/etc/l', state: 'absent' }).success).toBe(true);
   });
 
   it('retargets a link that points elsewhere, showing the old and new targets', async () => {
@@ -60,7 +61,7 @@ describe('symlink diff and plan', () => {
   });
 
   it('requires its parent directory and watches its own path', () => {
-    const spec = symlinkController.schema.parse({ path: '/etc/nginx/sites-enabled/a', target: 'x' });
+    const spec = symlinkSchema.parse({ path: '/etc/nginx/sites-enabled/a', target: 'x' });
     expect(symlinkController.implicitRequires?.(spec)).toEqual([
       'directory:/etc/nginx/sites-enabled',
       'directory:/etc/nginx',

@@ -3,15 +3,14 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sysctlController, sysctlPath } from '../../controllers/sysctl-controller.js';
+import { sysctlSchema } from '../../controllers/sysctl-schema.js';
 import { spawnRunner } from '../../src/host/process-runner.js';
 import { RootPath } from '../../src/host/root-path.js';
 import { makeTempDirs, planResource } from './conformance.js';
 
-const parse = (raw: Record<string, unknown>) => sysctlController.schema.parse(raw);
+const parse = (raw: Record<string, unknown>) => sysctlSchema.parse(raw);
 const issues = (raw: Record<string, unknown>) =>
-  (sysctlController.schema.safeParse(raw).error?.issues ?? []).map(
-    (i) => `${i.path.join('.')}: ${i.message}`,
-  );
+  (sysctlSchema.safeParse(raw).error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`);
 
 describe('sysctl schema', () => {
   it('writes numbers and booleans as sysctl prints them and normalizes whitespace', () => {

@@ -2,12 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type UserObserved,
-  type UserSpec,
-  userController,
-  userSchema,
-} from '../../controllers/user-controller.js';
+import { type UserObserved, userController } from '../../controllers/user-controller.js';
+import { type UserSpec, userSchema } from '../../controllers/user-schema.js';
 import { spawnRunner } from '../../src/host/process-runner.js';
 import { RootPath } from '../../src/host/root-path.js';
 import type { ObservedUser } from '../../src/host/users.js';

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { controllerFor } from '../../controllers/registry.js';
+import { specSchemaFor } from '../../controllers/spec-schemas.js';
 import { ValidationError } from '../../src/errors.js';
 import { spawnRunner } from '../../src/host/process-runner.js';
 import { RootPath } from '../../src/host/root-path.js';
@@ -38,8 +39,9 @@ async function converged(
   const out: string[] = [];
   for (const t of tables) {
     const c = controllerFor(t.kind);
-    if (!c) throw new Error(t.kind);
-    const spec = c.schema.parse(t.fields);
+    const schema = specSchemaFor(t.kind);
+    if (!c || !schema) throw new Error(t.kind);
+    const spec = schema.parse(t.fields);
     const changes = c
       .diff(spec, await c.observe(spec, ctx(r)))
       .filter((x: { unobservable?: string }) => !x.unobservable);

@@ -31,7 +31,6 @@ type Mem = z.infer<typeof memSchema>;
 export function memController(host: FakeHost): Controller<Mem, { exists: boolean; content?: string }> {
   return {
     kind: 'file',
-    schema: memSchema,
     name: (s) => s.path,
     observe: async (s) => {
       if (s.path === '/boom') throw new Error('cannot read /boom');
@@ -61,7 +60,6 @@ const svcSchema = z.strictObject({
 export function svcController(): Controller<z.infer<typeof svcSchema>, unknown> {
   return {
     kind: 'service',
-    schema: svcSchema,
     name: (s) => s.name,
     observe: async () => ({}),
     diff: () => [],

@@ -1,6 +1,8 @@
-// Small fake controllers for loader and graph tests: real zod schemas, no host I/O.
+// Small fake kinds for loader and graph tests: real zod schemas (looked up apart from the
+// controllers, as controllers/spec-schemas.ts does), controllers without host I/O.
 import { z } from 'zod';
 import type { Controller } from '../../controllers/controller.js';
+import type { LoadSpecsOptions } from '../../src/specs/load-specs.js';
 
 const common = {
   requires: z.array(z.string()).optional(),
@@ -22,7 +24,6 @@ type Note = z.infer<typeof noteSchema>;
 
 export const noteKind: Controller<Note, unknown> = {
   kind: 'file',
-  schema: noteSchema,
   name: (s) => s.path,
   observe: async () => ({}),
   diff: () => [],
@@ -41,7 +42,6 @@ const dirSchema = z.strictObject({
 });
 export const dirKind: Controller<z.infer<typeof dirSchema>, unknown> = {
   kind: 'directory',
-  schema: dirSchema,
   name: (s) => s.path,
   observe: async () => ({}),
   diff: () => [],
@@ -52,7 +52,6 @@ const namedSchema = z.strictObject({ name: z.string().min(1), ...common });
 function named(kind: string): Controller<z.infer<typeof namedSchema>, unknown> {
   return {
     kind,
-    schema: namedSchema,
     name: (s) => s.name,
     observe: async () => ({}),
     diff: () => [],
@@ -69,3 +68,15 @@ export const serviceKind = {
 // biome-ignore lint/suspicious/noExplicitAny: fakes of several spec types in one table
 const kinds = [noteKind, dirKind, userKind, packageKind, serviceKind] as Controller<any, any>[];
 export const fakeLookup = (kind: string) => kinds.find((k) => k.kind === kind);
+
+const schemas = new Map<string, z.ZodType>([
+  ['file', noteSchema],
+  ['directory', dirSchema],
+  ['user', namedSchema],
+  ['package', namedSchema],
+  ['service', namedSchema],
+]);
+export const fakeSchemas = (kind: string) => schemas.get(kind);
+
+/** loadSpecs options for the fake kinds: their controllers and their schemas. */
+export const fakeKinds: LoadSpecsOptions = { lookup: fakeLookup, schemas: fakeSchemas };

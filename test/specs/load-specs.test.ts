@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type UserInputError, ValidationError } from '../../src/errors.js';
 import { loadSpecs } from '../../src/specs/load-specs.js';
 import { locateTables } from '../../src/specs/toml-lines.js';
-import { fakeLookup } from './fake-kinds.js';
+import { fakeKinds } from './fake-kinds.js';
 
 let dir: string;
 beforeEach(() => {
@@ -22,7 +22,7 @@ function write(name: string, text: string): string {
 
 async function problems(): Promise<UserInputError[]> {
   try {
-    await loadSpecs(dir, { lookup: fakeLookup });
+    await loadSpecs(dir, fakeKinds);
   } catch (e) {
     expect(e).toBeInstanceOf(ValidationError);
     return (e as ValidationError).problems;
@@ -39,7 +39,7 @@ describe('loadSpecs', () => {
     );
     write('sub/c.toml', '[[directory]]\npath = "/srv"\n');
     write('notes.txt', '[[bogus]]\n');
-    const { resources, files } = await loadSpecs(dir, { lookup: fakeLookup });
+    const { resources, files } = await loadSpecs(dir, fakeKinds);
     expect(files.map((f) => path.relative(dir, f))).toEqual(['a.toml', 'b.toml', 'sub/c.toml']);
     expect(resources.map((r) => r.id)).toEqual([
       'file:/etc/motd',
@@ -57,7 +57,7 @@ describe('loadSpecs', () => {
   it('resolves a relative source from the spec file directory', async () => {
     write('web/files/site.conf', 'server {}\n');
     write('web/site.toml', '[[file]]\npath = "/etc/nginx/site.conf"\nsource = "files/site.conf"\n');
-    const { resources } = await loadSpecs(dir, { lookup: fakeLookup });
+    const { resources } = await loadSpecs(dir, fakeKinds);
     expect(resources[0]?.spec.source).toBe(path.join(dir, 'web/files/site.conf'));
   });
 
@@ -122,7 +122,7 @@ describe('loadSpecs', () => {
   });
 
   it('fails clearly when the specs directory is missing', async () => {
-    await expect(loadSpecs(path.join(dir, 'nope'), { lookup: fakeLookup })).rejects.toThrow(/does not exist/);
+    await expect(loadSpecs(path.join(dir, 'nope'), fakeKinds)).rejects.toThrow(/does not exist/);
   });
 });
 
@@ -142,7 +142,7 @@ describe('managed children of a purging directory', () => {
       'd.toml',
       '[[directory]]\npath = "/etc/app"\npurge = true\n\n[[file]]\npath = "/etc/app/a.conf"\n\n[[file]]\npath = "/etc/app/sub/b.conf"\n\n[[file]]\npath = "/etc/other"\n',
     );
-    const { resources } = await loadSpecs(dir, { lookup: fakeLookup });
+    const { resources } = await loadSpecs(dir, fakeKinds);
     expect(resources[0]?.spec.managed_children).toEqual(['/etc/app/a.conf', '/etc/app/sub/b.conf']);
   });
 });
@@ -150,7 +150,7 @@ describe('managed children of a purging directory', () => {
 describe('other TOML shapes', () => {
   it('accepts inline arrays of tables and gives their entries the line of the key', async () => {
     const f = write('inline.toml', '# two packages\npackage = [{ name = "a" }, { name = "b" }]\n');
-    const { resources } = await loadSpecs(dir, { lookup: fakeLookup });
+    const { resources } = await loadSpecs(dir, fakeKinds);
     expect(resources.map((r) => [r.id, r.source.line])).toEqual([
       ['package:a', 2],
       ['package:b', 2],
@@ -160,8 +160,8 @@ describe('other TOML shapes', () => {
 
   it('loads the same resources in the same order every time', async () => {
     for (const n of ['z', 'a', 'm']) write(`${n}.toml`, `[[package]]\nname = "${n}"\n`);
-    const one = await loadSpecs(dir, { lookup: fakeLookup });
-    const two = await loadSpecs(dir, { lookup: fakeLookup });
+    const one = await loadSpecs(dir, fakeKinds);
+    const two = await loadSpecs(dir, fakeKinds);
     expect(one.resources.map((r) => r.id)).toEqual(['package:a', 'package:m', 'package:z']);
     expect(two.resources).toEqual(one.resources);
   });

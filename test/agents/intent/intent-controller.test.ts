@@ -3,12 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CommandGuard, ObserveContext } from '../../../controllers/controller.js';
-import {
-  INTENT_TOOL,
-  type IntentSpec,
-  intentController,
-  intentSchema,
-} from '../../../controllers/intent-controller.js';
+import { INTENT_TOOL, intentController } from '../../../controllers/intent-controller.js';
+import { type IntentSpec, intentSchema } from '../../../controllers/intent-schema.js';
 import { CHECK_OUTPUT_MAX } from '../../../src/host/check-run.js';
 import { type ProcessRunner, spawnRunner } from '../../../src/host/process-runner.js';
 import { RootPath } from '../../../src/host/root-path.js';
