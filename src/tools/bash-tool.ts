@@ -4,7 +4,8 @@
 import type { z } from 'zod';
 import { DEFAULT_TIMEOUT_SEC, execResult, runExec } from './exec-run.js';
 import type { Tool } from './tool.js';
-import { bashArgs, TOOL } from './tool-args.js';
+import { bashArgs } from './tool-arg-schemas.js';
+import { TOOL } from './tool-args.js';
 
 export const bashTool: Tool<z.infer<typeof bashArgs>> = {
   name: TOOL.bash,

@@ -11,7 +11,8 @@ import { ensureFile, readFileText } from '../host/fs-ops.js';
 import type { RootPath } from '../host/root-path.js';
 import { capOutput, DEFAULT_MAX_OUTPUT, execResult, runExec } from './exec-run.js';
 import type { Tool, ToolContext } from './tool.js';
-import { editFileArgs, listDirArgs, readFileArgs, statArgs, TOOL, writeFileArgs } from './tool-args.js';
+import { editFileArgs, listDirArgs, readFileArgs, statArgs, writeFileArgs } from './tool-arg-schemas.js';
+import { TOOL } from './tool-args.js';
 import { failure, guarded } from './tool-result.js';
 
 const DEFAULT_READ_BYTES = 256 * 1024;

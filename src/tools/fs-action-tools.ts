@@ -6,7 +6,8 @@ import { parseMode } from '../host/fs-info.js';
 import { ensureDir, ensureMode, ensureOwner, ensureSymlink, removePath } from '../host/fs-ops.js';
 import { resolveOwnership } from './file-tools.js';
 import type { Tool, ToolResult } from './tool.js';
-import { chmodArgs, chownArgs, mkdirArgs, removeArgs, symlinkArgs, TOOL } from './tool-args.js';
+import { chmodArgs, chownArgs, mkdirArgs, removeArgs, symlinkArgs } from './tool-arg-schemas.js';
+import { TOOL } from './tool-args.js';
 import { failure, guarded } from './tool-result.js';
 
 function done(path: string, changed: boolean, notes: string[], data?: unknown): ToolResult {

@@ -9,7 +9,8 @@ import type { HostOutcome } from '../host/host-outcome.js';
 import { controlUnit, setUnitEnabled, type UnitVerb, unitName } from '../host/systemd.js';
 import { addGroup, addUser, modifyGroup, modifyUser, removeGroup, removeUser } from '../host/users.js';
 import type { Tool, ToolResult } from './tool.js';
-import { groupArgs, packageArgs, removeNamedArgs, serviceArgs, TOOL, userArgs } from './tool-args.js';
+import { groupArgs, packageArgs, removeNamedArgs, serviceArgs, userArgs } from './tool-arg-schemas.js';
+import { TOOL } from './tool-args.js';
 
 type PackageArgs = z.infer<typeof packageArgs>;
 type ServiceArgs = z.infer<typeof serviceArgs>;

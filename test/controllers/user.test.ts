@@ -9,7 +9,8 @@ import { RootPath } from '../../src/host/root-path.js';
 import type { ObservedUser } from '../../src/host/users.js';
 import { systemTools } from '../../src/tools/system-tools.js';
 import type { Tool, ToolContext } from '../../src/tools/tool.js';
-import { TOOL, userArgs } from '../../src/tools/tool-args.js';
+import { userArgs } from '../../src/tools/tool-arg-schemas.js';
+import { TOOL } from '../../src/tools/tool-args.js';
 import { makeAccountsRoot, readEtc } from '../host/users-root.js';
 
 const spec = (raw: Record<string, unknown>): UserSpec => userSchema.parse(raw);
