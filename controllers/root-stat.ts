@@ -40,9 +40,14 @@ function lstatOrUndefined(real: string): fs.Stats | undefined {
 export async function statInRoot(root: RootPath, hostPath: string, followLast: boolean): Promise<RootStat> {
   const direct = root.real(hostPath);
   if (!root.isHostRoot) {
-    if (!plainParent(root, path.dirname(direct), path.posix.dirname(path.posix.normalize(hostPath)))) {
-      return slow(root, hostPath, followLast);
-    }
+    const state = parentState(root, path.dirname(direct), path.posix.dirname(path.posix.normalize(hostPath)));
+    if (state === undefined) return slow(root, hostPath, followLast);
+    // A missing parent below a link-free ancestor: while its first missing component is still
+    // missing, nothing below it exists, whatever resolver is asked (a first apply's observe).
+    if (state !== true)
+      return lstatOrUndefined(state) === undefined
+        ? { real: direct, st: undefined }
+        : slow(root, hostPath, followLast);
   }
   const st = lstatOrUndefined(direct);
   if (followLast && st?.isSymbolicLink()) return slow(root, hostPath, followLast);
@@ -50,32 +55,61 @@ export async function statInRoot(root: RootPath, hostPath: string, followLast: b
 }
 
 /**
- * Link-free parents, remembered per RootPath for PARENT_TTL_MS: one planning pass observes thousands
- * of files in the same few directories. A parent turned into a link within that window is seen the
- * kernel's way for the rest of the window; the tools themselves always resolve afresh.
+ * Parents checked for links, remembered per RootPath for PARENT_TTL_MS: one planning pass observes
+ * thousands of files in the same few directories. `true`: the parent exists and no link is on its
+ * chain. A string: the parent is missing, its nearest existing ancestor is link-free, and the string
+ * is the real path of the first missing component (checked again on every use: once it exists, the
+ * entry is worked out afresh). A parent turned into a link within the window is seen the kernel's
+ * way for the rest of the window; the tools themselves always resolve afresh.
  */
 const PARENT_TTL_MS = 1000;
-const plainParents = new WeakMap<RootPath, { since: number; dirs: Set<string> }>();
+type ParentState = true | string;
+const parentStates = new WeakMap<RootPath, { since: number; dirs: Map<string, ParentState> }>();
 
-function plainParent(root: RootPath, realParent: string, hostParent: string): boolean {
+function parentState(root: RootPath, realParent: string, hostParent: string): ParentState | undefined {
   const now = performance.now();
-  let cache = plainParents.get(root);
+  let cache = parentStates.get(root);
   if (!cache || now - cache.since > PARENT_TTL_MS) {
-    cache = { since: now, dirs: new Set() };
-    plainParents.set(root, cache);
+    cache = { since: now, dirs: new Map() };
+    parentStates.set(root, cache);
   }
-  if (cache.dirs.has(realParent)) return true;
-  let plain = false;
-  try {
-    // No link anywhere in the parent chain: the kernel's resolution equals the in-root one.
-    plain = fs.realpathSync.native(realParent) === path.join(realRoot(root), hostParent);
-  } catch {
-    plain = false; // a missing or dangling parent: let the careful resolver decide
-  }
-  if (plain) cache.dirs.add(realParent);
-  return plain;
+  const known = cache.dirs.get(realParent);
+  if (known === true) return true;
+  // A missing parent that has appeared since (the directory resource ran) is worked out afresh.
+  if (known !== undefined && lstatOrUndefined(known) === undefined) return known;
+  const state = computeParentState(root, realParent, hostParent);
+  if (state === undefined) cache.dirs.delete(realParent);
+  else cache.dirs.set(realParent, state);
+  return state;
 }
 
+function computeParentState(root: RootPath, realParent: string, hostParent: string): ParentState | undefined {
+  // No link anywhere in the parent chain: the kernel's resolution equals the in-root one.
+  const real = realpathOrCode(realParent);
+  if (real !== 'ENOENT') return real === path.join(realRoot(root), hostParent) ? true : undefined;
+  // Missing: find the nearest existing ancestor; it must be link-free and its child on the way
+  // down really absent (not a dangling link, which the careful resolver must interpret).
+  let child = hostParent;
+  for (let host = path.posix.dirname(hostParent); ; host = path.posix.dirname(host)) {
+    const r = realpathOrCode(root.real(host));
+    if (r !== 'ENOENT') {
+      if (r !== path.join(realRoot(root), host)) return undefined;
+      const probe = root.real(child);
+      return lstatOrUndefined(probe) === undefined ? probe : undefined;
+    }
+    if (host === '/') return undefined;
+    child = host;
+  }
+}
+
+/** The real path, 'ENOENT' when a component is missing, undefined for any other failure. */
+function realpathOrCode(p: string): string | undefined {
+  try {
+    return fs.realpathSync.native(p);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'ENOENT' : undefined;
+  }
+}
 async function slow(root: RootPath, hostPath: string, followLast: boolean): Promise<RootStat> {
   const real = await resolveInRoot(root, hostPath, followLast);
   return { real, st: lstatOrUndefined(real) };

@@ -2,7 +2,10 @@
 // fsync the directory. Keeps the existing mode/owner unless told otherwise. Writers that finish at
 // the same time in one directory share its fsync (group commit, see syncDirAfter): a first apply
 // writes hundreds of files into one directory, and one fsync after all their renames makes every
-// one of them durable.
+// one of them durable. The cheap steps (lstat, create, write, chmod, chown, close, rename) are
+// synchronous calls and only the fsyncs go to libuv's thread pool (decision 176): the pool has 4
+// threads, and every other step queued behind fsyncs there cost more than doing it in place. Durability
+// is unchanged: each file is fsynced before its rename, its directory after.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,32 +27,42 @@ export async function atomicWrite(
   const tmp = path.join(dir, `.${path.basename(file)}.aios-${randomBytes(6).toString('hex')}.tmp`);
   let existing: fs.Stats | undefined;
   try {
-    existing = await fs.promises.lstat(file);
+    existing = fs.lstatSync(file, { throwIfNoEntry: false });
   } catch {
     existing = undefined;
   }
   const mode = options.mode ?? (existing?.isFile() ? existing.mode & 0o7777 : 0o644);
-  const handle = await fs.promises.open(tmp, 'wx', mode);
+  const fd = fs.openSync(tmp, 'wx', mode);
   try {
     try {
-      await handle.writeFile(data);
-      await handle.chmod(mode); // umask must not narrow the requested mode
+      writeAll(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+      fs.fchmodSync(fd, mode); // umask must not narrow the requested mode
       const uid = options.uid ?? existing?.uid;
       const gid = options.gid ?? existing?.gid;
       if (uid !== undefined || gid !== undefined) {
-        await handle.chown(uid ?? -1, gid ?? -1);
+        fs.fchownSync(fd, uid ?? -1, gid ?? -1);
       }
-      await handle.sync();
+      await fsyncFd(fd);
     } finally {
-      await handle.close();
+      fs.closeSync(fd);
     }
     if (options.validate) await options.validate(tmp);
-    await fs.promises.rename(tmp, file);
+    fs.renameSync(tmp, file);
   } catch (e) {
-    await fs.promises.rm(tmp, { force: true });
+    fs.rmSync(tmp, { force: true });
     throw e;
   }
   await syncDirAfter(dir);
+}
+
+function writeAll(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+}
+
+/** fsync(2) on the thread pool: the one step that waits for the disk. */
+function fsyncFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())));
 }
 
 interface DirSync {
@@ -88,13 +101,13 @@ export function syncDirAfter(dir: string): Promise<void> {
 }
 
 export async function fsyncDir(dir: string): Promise<void> {
-  let h: fs.promises.FileHandle | undefined;
+  let fd: number | undefined;
   try {
-    h = await fs.promises.open(dir, 'r');
-    await h.sync();
+    fd = fs.openSync(dir, 'r');
+    await fsyncFd(fd);
   } catch {
     // Some file systems refuse fsync on directories; the rename is still atomic there.
   } finally {
-    await h?.close();
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }

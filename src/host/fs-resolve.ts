@@ -1,7 +1,9 @@
 // Resolves a host path to a real path with every symlink interpreted INSIDE the root, the way
 // openat2(RESOLVE_IN_ROOT) or a chroot would: an absolute link target restarts at the root and `..`
 // stops at it. Without this, a link in a `--root` image such as `etc/x -> /etc/shadow` would make a
-// tool touch the machine's own file. Must not do anything but lstat/readlink.
+// tool touch the machine's own file. Must not do anything but lstat/readlink. Those are synchronous
+// on purpose: a few microseconds each, where a thread-pool hop queues behind the fsyncs of a first
+// apply (4 threads, each fsync a fraction of a millisecond) — see docs/decisions/176.
 import fs from 'node:fs';
 import { HostError } from '../errors.js';
 import type { RootPath } from './root-path.js';
@@ -35,12 +37,14 @@ export async function resolveInRoot(root: RootPath, hostPath: string, followLast
       continue;
     }
     const real = root.real(`/${[...done, part].join('/')}`);
-    let st: fs.Stats;
+    let st: fs.Stats | undefined;
     try {
-      st = await fs.promises.lstat(real);
+      st = fs.lstatSync(real, { throwIfNoEntry: false });
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'ENOTDIR') throw e;
+      st = undefined;
+    }
+    if (!st) {
       missing = true;
       done.push(part);
       continue;
@@ -51,7 +55,7 @@ export async function resolveInRoot(root: RootPath, hostPath: string, followLast
     }
     links += 1;
     if (links > MAX_LINKS) throw new HostError(`too many levels of symbolic links: ${hostPath}`);
-    const target = await fs.promises.readlink(real);
+    const target = fs.readlinkSync(real);
     if (target.startsWith('/')) done.length = 0;
     queue.unshift(...target.split('/').filter((c) => c !== '' && c !== '.'));
   }

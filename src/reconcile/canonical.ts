@@ -1,13 +1,18 @@
 // Canonical JSON (sorted keys, no whitespace) and its sha256: the plan hash and observed-state
 // fingerprints must not depend on key order or on how a controller built its objects.
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(normalise(value, new WeakSet()));
 }
 
+// crypto.hash (Node >= 20.12) is a one-shot digest: for the short texts hashed here (a fingerprint
+// per resource, thousands per plan) it costs a fraction of a Hash object's create/update/digest.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Buffer, encoding: 'hex') => string })
+  .hash;
+
 export function sha256(text: string | Buffer): string {
-  return createHash('sha256').update(text).digest('hex');
+  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
 }
 
 export function fingerprint(value: unknown): string {

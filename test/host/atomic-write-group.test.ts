@@ -19,8 +19,8 @@ afterEach(() => {
 /** Counts fsyncs of directories (opening a directory read-only is only done to fsync it). */
 function countDirSyncs(dir: string): { starts: number[] } {
   const starts: number[] = [];
-  const open = fs.promises.open;
-  vi.spyOn(fs.promises, 'open').mockImplementation(async (...args: Parameters<typeof open>) => {
+  const open = fs.openSync;
+  vi.spyOn(fs, 'openSync').mockImplementation((...args: Parameters<typeof open>) => {
     if (args[0] === dir && args[1] === 'r') starts.push(performance.now());
     return open(...args);
   });
