@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { controllers } from '../../controllers/registry.js';
+import { specKinds, specSchemaFor } from '../../controllers/spec-schemas.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -16,6 +17,12 @@ describe('conformance coverage', () => {
         return !fs.existsSync(file) || !fs.readFileSync(file, 'utf8').includes('runConformance(');
       });
     expect(missing).toEqual([]);
+  });
+
+  it('has a schema in spec-schemas.ts for every registered controller, and no schema without one', () => {
+    expect([...specKinds].sort()).toEqual(controllers.map((c) => c.kind).sort());
+    for (const kind of specKinds) expect(specSchemaFor(kind)?.safeParse, kind).toBeTypeOf('function');
+    expect(specSchemaFor('nosuchkind')).toBeUndefined();
   });
 
   it('registers each kind once', () => {
