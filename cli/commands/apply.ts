@@ -46,7 +46,7 @@ export async function runApply(args: ApplyArgs, io: Io, opts: RunApplyOptions): 
   const dryRun = Boolean(args.dryRun ?? args['dry-run']);
   const saved = args.plan ? readSavedPlan(args.plan) : undefined;
   const only = args.only && args.only.length > 0 ? args.only : (saved?.only ?? []);
-  const desired = await loadDesiredState(paths.specsDir);
+  const desired = await loadDesiredState(paths.specsDir, { cacheDir: paths.dataDir });
   const live = io.isTTY && !args.json;
   const showPlan = (opts.showPlan ?? true) && !args.json;
   const onProgress = (e: ProgressEvent) => {

@@ -30,7 +30,7 @@ export default async function diff(args: DiffArgs, io: Io): Promise<number> {
   if (daemon) {
     plan = (await daemon('diff', { only: args.only ?? [] })) as Plan;
   } else {
-    const desired = await loadDesiredState(paths.specsDir);
+    const desired = await loadDesiredState(paths.specsDir, { cacheDir: paths.dataDir });
     // The gate decides what observe runs itself (an intent's check); loaded only if one asks.
     const planned = await planOnHost(desired, paths.root, args.only ?? [], configGuard(loaded, paths));
     plan = planned.plan;

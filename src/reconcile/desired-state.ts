@@ -8,6 +8,7 @@ import { spawnRunner } from '../host/process-runner.js';
 import { RootPath } from '../host/root-path.js';
 import { buildGraph, type Graph } from '../specs/graph.js';
 import { type ControllerLookup, loadSpecs } from '../specs/load-specs.js';
+import { openSpecCache, specCachePath } from '../specs/spec-cache.js';
 import type { ResourceId } from '../types.js';
 import { makePlan, type PlanResult, selectResources } from './plan.js';
 
@@ -17,12 +18,24 @@ export interface DesiredState {
   loadMs: number;
 }
 
+export interface DesiredStateOptions {
+  /** Kind → controller; the registry by default (tests pass fakes, and then nothing is cached). */
+  lookup?: ControllerLookup;
+  /** data_dir: validated spec files are cached there by content (src/specs/spec-cache.ts). */
+  cacheDir?: string | undefined;
+}
+
 export async function loadDesiredState(
   specsDir: string,
-  lookup: ControllerLookup = controllerFor,
+  options: DesiredStateOptions = {},
 ): Promise<DesiredState> {
   const t0 = performance.now();
-  const { resources, files } = await loadSpecs(specsDir, { lookup });
+  const lookup = options.lookup ?? controllerFor;
+  const cache =
+    options.cacheDir !== undefined && options.lookup === undefined
+      ? openSpecCache(specCachePath(options.cacheDir, specsDir))
+      : undefined;
+  const { resources, files } = await loadSpecs(specsDir, { lookup, cache });
   const graph = buildGraph(resources, lookup);
   return { graph, files, loadMs: performance.now() - t0 };
 }

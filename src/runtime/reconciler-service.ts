@@ -134,7 +134,8 @@ export class ReconcilerService {
   /** Load (or reload) the specs; a broken edit keeps the last good desired state. */
   async loadSpecs(trigger: string): Promise<boolean> {
     try {
-      this.desired = await loadDesiredState(this.config.paths().specsDir);
+      const paths = this.config.paths();
+      this.desired = await loadDesiredState(paths.specsDir, { cacheDir: paths.dataDir });
       this.lastError = null;
       this.log.info('specs', `loaded ${this.desired.graph.order.length} resource(s) (${trigger})`, {
         files: this.desired.files.length,

@@ -11,6 +11,7 @@ import type { Controller } from '../../controllers/controller.js';
 import { controllerFor } from '../../controllers/registry.js';
 import { UserInputError, ValidationError } from '../errors.js';
 import type { Resource } from '../types.js';
+import type { SpecCache } from './spec-cache.js';
 import { locateTables, type TableLines } from './toml-lines.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: controllers of every spec type are looked up by kind
@@ -24,6 +25,11 @@ export interface LoadSpecsOptions {
   lookup?: ControllerLookup;
   /** Kind → schema; controllers/spec-schemas.ts by default, loaded only when a file is parsed. */
   schemas?: SchemaLookup;
+  /**
+   * Validated files by content (src/specs/spec-cache.ts): a file whose exact text validated before
+   * is taken from here, unparsed. Only for the real registry and schemas (fakes would mix in).
+   */
+  cache?: SpecCache | undefined;
 }
 
 /** What parsing a spec file needs, loaded by loadSpecParsers. */
@@ -70,9 +76,15 @@ export async function loadSpecs(specsDir: string, options: LoadSpecsOptions = {}
   const seen = new Map<string, Resource>();
   let parsers: SpecParsers | undefined;
   for (const file of files) {
-    const text = await fs.promises.readFile(file, 'utf8');
-    parsers ??= await loadSpecParsers(options.schemas);
-    for (const r of parseSpecFile(file, text, lookup, problems, parsers)) {
+    const text = fs.readFileSync(file, 'utf8');
+    let parsed = options.cache?.lookup(file, text);
+    if (!parsed) {
+      parsers ??= await loadSpecParsers(options.schemas);
+      const before = problems.length;
+      parsed = parseSpecFile(file, text, lookup, problems, parsers);
+      if (problems.length === before) options.cache?.remember(file, text, parsed);
+    }
+    for (const r of parsed) {
       const prior = seen.get(r.id);
       if (prior) {
         problems.push(
@@ -87,6 +99,8 @@ export async function loadSpecs(specsDir: string, options: LoadSpecsOptions = {}
       resources.push(r);
     }
   }
+  // Saved even when another file is broken: the good files stay cached while it is being fixed.
+  options.cache?.save(files);
   if (problems.length > 0) throw new ValidationError(sortProblems(problems));
   fillManagedChildren(resources, lookup);
   return { resources, files };
