@@ -1,8 +1,9 @@
 // Builds the Change for a file's contents: a unified diff (package `diff`) for ordinary files, and
 // a fixed marker for sensitive ones. Pure. Sensitive contents must never reach a Change: not in
 // before/after, not in the diff, not as a hash (a short hash of a short secret can be guessed).
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
+import { creationPatch } from '../src/tools/creation-patch.js';
 import type { Change } from '../src/types.js';
 
 export const SENSITIVE_MARKER = '(sensitive: content differs)';
@@ -40,15 +41,21 @@ export function contentChange(
     change.diff = `(content differs: ${beforeLabel ?? 'missing'} → ${labelOf(after)})`;
   } else {
     // The `diff` package starts with a line of "=" signs; drop it so the text reads like `diff -u`.
-    change.diff = createTwoFilesPatch(
-      before.text === undefined ? '/dev/null' : `a${hostPath}`,
-      `b${hostPath}`,
-      before.text ?? '',
-      after,
-      undefined,
-      undefined,
-      { context: 3 },
-    ).replace(/^=+\n/, '');
+    // From nothing every line is an addition: the same text, without a Myers run per new file.
+    const from = before.text ?? '';
+    const patch =
+      from === ''
+        ? creationPatch(before.text === undefined ? '/dev/null' : `a${hostPath}`, `b${hostPath}`, after)
+        : createTwoFilesPatch(
+            before.text === undefined ? '/dev/null' : `a${hostPath}`,
+            `b${hostPath}`,
+            from,
+            after,
+            undefined,
+            undefined,
+            { context: 3 },
+          );
+    change.diff = patch.replace(/^=+\n/, '');
   }
   return change;
 }
@@ -58,8 +65,12 @@ export function describeText(text: string): string {
   return `${Buffer.byteLength(text)} bytes, sha256:${sha256(text).slice(0, 12)}`;
 }
 
+// One-shot digest where Node has it (>= 20.12): a label per changed file, thousands per first apply.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Buffer, encoding: 'hex') => string })
+  .hash;
+
 export function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
+  return oneShot ? oneShot('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
 }
 
 function labelOf(text: string): string {

@@ -24,7 +24,7 @@ export async function atomicWrite(
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.aios-${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(file)}.aios-${tempTag()}.tmp`);
   let existing: fs.Stats | undefined;
   try {
     existing = fs.lstatSync(file, { throwIfNoEntry: false });
@@ -53,6 +53,19 @@ export async function atomicWrite(
     throw e;
   }
   await syncDirAfter(dir);
+}
+
+/**
+ * Hex, unique per process (a random prefix drawn once, then a counter) and across processes (48
+ * random bits): `.NAME.aios-HEX.tmp` is the shape the daemon's watcher ignores. One random draw per
+ * file was a visible cost of a first apply.
+ */
+let tempPrefix: string | undefined;
+let tempCount = 0;
+function tempTag(): string {
+  tempPrefix ??= randomBytes(6).toString('hex');
+  tempCount += 1;
+  return `${tempPrefix}${tempCount.toString(16).padStart(4, '0')}`;
 }
 
 function writeAll(fd: number, buf: Buffer): void {

@@ -9,6 +9,7 @@ import { type Accounts, readAccounts } from '../host/accounts.js';
 import { formatMode, listDirectory, type PathInfo, parseMode, pathInfo } from '../host/fs-info.js';
 import { ensureFile, readFileText } from '../host/fs-ops.js';
 import type { RootPath } from '../host/root-path.js';
+import { creationPatch } from './creation-patch.js';
 import { capOutput, DEFAULT_MAX_OUTPUT, execResult, runExec } from './exec-run.js';
 import type { Tool, ToolContext } from './tool.js';
 import { editFileArgs, listDirArgs, readFileArgs, statArgs, writeFileArgs } from './tool-arg-schemas.js';
@@ -48,6 +49,8 @@ function unifiedDiff(hostPath: string, before: string, after: string): string {
     const kind = isBinary(before) || isBinary(after) ? 'binary content' : 'content too large to diff';
     return `[${kind}: ${Buffer.byteLength(before)} -> ${Buffer.byteLength(after)} bytes]\n`;
   }
+  // From nothing (a new or empty file) every line is an addition: no Myers run needed.
+  if (before === '') return creationPatch(`a${hostPath}`, `b${hostPath}`, after);
   return createTwoFilesPatch(`a${hostPath}`, `b${hostPath}`, before, after, undefined, undefined, {
     context: 3,
   });
