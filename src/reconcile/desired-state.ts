@@ -6,7 +6,7 @@ import type { CommandGuard } from '../../controllers/controller.js';
 import { controllerFor } from '../../controllers/registry.js';
 import { spawnRunner } from '../host/process-runner.js';
 import { RootPath } from '../host/root-path.js';
-import { buildGraph, type Graph } from '../specs/graph.js';
+import { buildGraph, type Graph, graphFromStored, storedGraph } from '../specs/graph.js';
 import { type ControllerLookup, loadSpecs } from '../specs/load-specs.js';
 import { openSpecCache, specCachePath } from '../specs/spec-cache.js';
 import type { ResourceId } from '../types.js';
@@ -35,9 +35,21 @@ export async function loadDesiredState(
     options.cacheDir !== undefined && options.lookup === undefined
       ? openSpecCache(specCachePath(options.cacheDir, specsDir))
       : undefined;
-  const { resources, files } = await loadSpecs(specsDir, { lookup, cache });
-  const graph = buildGraph(resources, lookup);
-  return { graph, files, loadMs: performance.now() - t0 };
+  let files: string[] = [];
+  try {
+    const loaded = await loadSpecs(specsDir, { lookup, cache });
+    files = loaded.files;
+    const stored = cache?.graph(files);
+    let graph = stored ? graphFromStored(loaded.resources, stored) : undefined;
+    if (!graph) {
+      graph = buildGraph(loaded.resources, lookup);
+      cache?.rememberGraph(files, storedGraph(graph, loaded.resources));
+    }
+    return { graph, files, loadMs: performance.now() - t0 };
+  } finally {
+    // Saved even when a file is broken: the good ones stay cached while it is being fixed.
+    cache?.save(files);
+  }
 }
 
 /** `aios diff`: plan the selected resources against the real host under `root` (read-only). */

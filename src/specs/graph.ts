@@ -5,6 +5,7 @@
 import { UserInputError, ValidationError } from '../errors.js';
 import type { Resource, ResourceId } from '../types.js';
 import { type ControllerLookup, where } from './load-specs.js';
+import type { StoredGraph } from './spec-cache.js';
 
 export interface Graph {
   /** Resources in a deterministic dependency order (ties keep declaration order). */
@@ -89,6 +90,45 @@ export function buildGraph(resources: Resource[], lookup: ControllerLookup): Gra
     ]);
   }
   return { order, deps: sortedDeps, dependents, byId };
+}
+
+/** The graph as indexes into `resources` (the loader's order), for the spec cache. */
+export function storedGraph(graph: Graph, resources: Resource[]): StoredGraph {
+  const index = new Map(resources.map((r, i) => [r.id, i]));
+  const at = (id: ResourceId) => index.get(id) as number;
+  return {
+    count: resources.length,
+    order: graph.order.map((r) => at(r.id)),
+    deps: resources.map((r) => (graph.deps.get(r.id) ?? []).map(at)),
+  };
+}
+
+/**
+ * The graph buildGraph would make, from its stored indexes; undefined when they do not fit these
+ * resources (then the caller builds it). Only valid for the very resources it was stored for: the
+ * cache hands it out only for the same files with the same contents.
+ */
+export function graphFromStored(resources: Resource[], stored: StoredGraph): Graph | undefined {
+  const n = resources.length;
+  if (stored.count !== n || stored.order.length !== n || stored.deps.length !== n) return undefined;
+  const ok = (i: number) => Number.isInteger(i) && i >= 0 && i < n;
+  const byId = new Map<ResourceId, Resource>();
+  const deps = new Map<ResourceId, ResourceId[]>();
+  const dependents = new Map<ResourceId, ResourceId[]>();
+  for (const r of resources) {
+    byId.set(r.id, r);
+    dependents.set(r.id, []);
+  }
+  for (let i = 0; i < n; i++) {
+    const r = resources[i] as Resource;
+    const list = stored.deps[i] as number[];
+    if (!list.every(ok)) return undefined;
+    const ids = list.map((d) => (resources[d] as Resource).id);
+    deps.set(r.id, ids);
+    for (const d of ids) dependents.get(d)?.push(r.id);
+  }
+  if (!stored.order.every(ok) || new Set(stored.order).size !== n) return undefined;
+  return { order: stored.order.map((i) => resources[i] as Resource), deps, dependents, byId };
 }
 
 /** One cycle among the resources Kahn could not order, as ids ending where they started. */

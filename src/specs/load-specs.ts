@@ -28,6 +28,7 @@ export interface LoadSpecsOptions {
   /**
    * Validated files by content (src/specs/spec-cache.ts): a file whose exact text validated before
    * is taken from here, unparsed. Only for the real registry and schemas (fakes would mix in).
+   * The caller saves it (it may add the graph first).
    */
   cache?: SpecCache | undefined;
 }
@@ -99,8 +100,6 @@ export async function loadSpecs(specsDir: string, options: LoadSpecsOptions = {}
       resources.push(r);
     }
   }
-  // Saved even when another file is broken: the good files stay cached while it is being fixed.
-  options.cache?.save(files);
   if (problems.length > 0) throw new ValidationError(sortProblems(problems));
   fillManagedChildren(resources, lookup);
   return { resources, files };

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import type { Resource } from '../types.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 interface Entry {
   hash: string;
@@ -21,10 +21,25 @@ interface Entry {
   resources: Uint8Array;
 }
 
+/**
+ * The dependency graph of the resources the files hold, as indexes into the list the loader
+ * returns (files in order, resources in declaration order): rebuilding it costs more than the
+ * rest of a cached load (bench/apply).
+ */
+export interface StoredGraph {
+  /** Number of resources it was built for. */
+  count: number;
+  order: number[];
+  /** Per resource: the resources it runs after, sorted as buildGraph sorts them. */
+  deps: number[][];
+}
+
 interface CacheFile {
   format: number;
   stamp: string;
   entries: Record<string, Entry>;
+  /** The graph, with the key of the exact files (names and contents) it belongs to. */
+  graph?: { key: string; graph: StoredGraph };
 }
 
 export interface SpecCache {
@@ -32,6 +47,9 @@ export interface SpecCache {
   lookup(file: string, text: string): Resource[] | undefined;
   /** What a file validated into, without problems (stored unless it declares a sensitive resource). */
   remember(file: string, text: string, resources: Resource[]): void;
+  /** The graph stored for exactly these files with the texts looked up this run. */
+  graph(files: string[]): StoredGraph | undefined;
+  rememberGraph(files: string[], graph: StoredGraph): void;
   /** Writes the cache if this run changed it, keeping only the files this run read. Never throws. */
   save(filesRead: string[]): void;
 }
@@ -71,8 +89,19 @@ function statKey(file: string): string {
 export function openSpecCache(file: string, stamp: string = buildStamp()): SpecCache {
   const stored = readCache(file, stamp);
   const entries: Record<string, Entry> = stored?.entries ?? {};
+  let graph = stored?.graph;
   const hashes = new Map<string, string>();
   let dirty = false;
+  /** Names and contents of every file, in order; undefined if one was not looked up this run. */
+  const treeKey = (files: string[]): string | undefined => {
+    const h = createHash('sha256');
+    for (const f of files) {
+      const fileHash = hashes.get(f);
+      if (fileHash === undefined) return undefined;
+      h.update(`${f}\0${fileHash}\n`);
+    }
+    return h.digest('hex');
+  };
   const hashOf = (f: string, text: string): string => {
     let h = hashes.get(f);
     if (h === undefined) {
@@ -104,6 +133,16 @@ export function openSpecCache(file: string, stamp: string = buildStamp()): SpecC
       entries[f] = { hash: hashOf(f, text), resources: serialize(resources) };
       dirty = true;
     },
+    graph(files) {
+      const key = treeKey(files);
+      return key !== undefined && graph?.key === key ? graph.graph : undefined;
+    },
+    rememberGraph(files, g) {
+      const key = treeKey(files);
+      if (key === undefined) return;
+      graph = { key, graph: g };
+      dirty = true;
+    },
     save(filesRead) {
       const keep = new Set(filesRead);
       for (const f of Object.keys(entries)) {
@@ -113,7 +152,7 @@ export function openSpecCache(file: string, stamp: string = buildStamp()): SpecC
         }
       }
       if (!dirty && stored) return;
-      writeCache(file, { format: FORMAT, stamp, entries });
+      writeCache(file, { format: FORMAT, stamp, entries, ...(graph ? { graph } : {}) });
       dirty = false;
     },
   };
