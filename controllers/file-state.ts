@@ -2,7 +2,7 @@
 // observeFile is the only function here that does I/O (lstat, read, account lookups through
 // src/host); diffFile and planFile are pure. Sensitive contents never leave this module except as
 // the write_file argument that must carry them.
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, readSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { Accounts } from '../src/host/accounts.js';
 import type { RootPath } from '../src/host/root-path.js';
@@ -11,7 +11,7 @@ import type { Action, Change } from '../src/types.js';
 import { accountsOf } from './account-cache.js';
 import { modeString } from './common-fields.js';
 import { type ContentSide, contentChange, isBinary, MAX_DIFF_BYTES } from './content-diff.js';
-import { statInRoot } from './root-stat.js';
+import { statInRootSync } from './root-stat.js';
 
 export type NodeType = 'missing' | 'file' | 'directory' | 'symlink' | 'other';
 
@@ -45,7 +45,7 @@ export async function observeFile(
 ): Promise<FileObserved> {
   // Links are resolved inside the root exactly as the tools resolve them: write_file, chmod and
   // chown follow a final link (so do we), remove takes the link itself (so an absent check does too).
-  const { real, st } = await statInRoot(root, desired.path, desired.state === 'present');
+  const { real, st } = statInRootSync(root, desired.path, desired.state === 'present');
   const obs: FileObserved = { path: desired.path, type: 'missing' };
   if (!st) return desired.state === 'absent' ? obs : observeOwnership(obs, desired, root, accounts);
   obs.type = st.isFile()
@@ -60,19 +60,47 @@ export async function observeFile(
   obs.uid = st.uid;
   obs.gid = st.gid;
   if (obs.type === 'file' && desired.content !== undefined) {
-    const want = Buffer.from(desired.content);
     // The hot path of a no-change run: equal sizes are the only case worth reading to compare.
-    if (st.size === want.length) {
-      // Synchronous on purpose: for small files it is several times faster than the thread pool.
-      const have = readFileSync(real);
-      obs.contentSame = have.equals(want);
-      if (!obs.contentSame && !desired.sensitive) obs.current = { text: have.toString('utf8') };
+    if (st.size === Buffer.byteLength(desired.content)) {
+      obs.contentSame = sameContent(real, desired.content, st.size);
+      if (!obs.contentSame && !desired.sensitive) obs.current = { text: readFileSync(real).toString('utf8') };
     } else {
       obs.contentSame = false;
       if (!desired.sensitive) obs.current = await readForDiff(real, st.size);
     }
   }
   return observeOwnership(obs, desired, root, accounts);
+}
+
+/** Files up to this size are compared in a reused buffer; larger ones are read whole. */
+const SCRATCH_MAX = 1024 * 1024;
+let scratch: Buffer | undefined;
+
+/**
+ * Does the file hold exactly `content` (`size` bytes)? Synchronous on purpose: for small files it is
+ * several times faster than the thread pool. Reads into one reused buffer (no stat, no allocation
+ * per file), one byte more than expected so a file that grew since the lstat is told apart, and
+ * encodes `content` next to it to compare bytes, never decoded text.
+ */
+function sameContent(real: string, content: string, size: number): boolean {
+  if (size > SCRATCH_MAX) return readFileSync(real).equals(Buffer.from(content));
+  const need = 2 * size + 1;
+  if (!scratch || scratch.length < need) scratch = Buffer.allocUnsafe(Math.max(need, 64 * 1024));
+  const buf = scratch;
+  // O_NONBLOCK: should a FIFO have replaced the file since the lstat, open must not wait for a writer.
+  const fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK);
+  let n = 0;
+  try {
+    while (n <= size) {
+      const got = readSync(fd, buf, n, size + 1 - n, n);
+      if (got === 0) break;
+      n += got;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (n !== size) return false;
+  return buf.write(content, size + 1, 'utf8') === size && buf.compare(buf, size + 1, need, 0, size) === 0;
 }
 
 async function readForDiff(real: string, size: number): Promise<ContentSide> {

@@ -1,11 +1,12 @@
 // lstat of a host path under a root, resolved exactly like src/host/fs-resolve.ts resolves it for
 // the tools (links interpreted inside the root), but fast on the common case. observe of 10 000
-// file resources is the hot path of a no-change run: resolveInRoot costs an async lstat per path
+// file resources is the hot path of a no-change run: resolveInRoot costs an lstat per path
 // component, while one realpath(3) of the parent proves there is no link to interpret at all.
-// Read-only: never creates, changes or removes anything.
+// Everything here is synchronous: a few microseconds per call, where a thread-pool round trip costs
+// more than the call itself (decision 176). Read-only: never creates, changes or removes anything.
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveInRoot } from '../src/host/fs-resolve.js';
+import { resolveInRootSync } from '../src/host/fs-resolve.js';
 import type { RootPath } from '../src/host/root-path.js';
 
 export interface RootStat {
@@ -38,16 +39,45 @@ function lstatOrUndefined(real: string): fs.Stats | undefined {
 }
 
 export async function statInRoot(root: RootPath, hostPath: string, followLast: boolean): Promise<RootStat> {
-  const direct = root.real(hostPath);
+  return statInRootSync(root, hostPath, followLast);
+}
+
+/**
+ * A path already in normal form ("/srv/a/b.txt": absolute, no empty, `.` or `..` component, no
+ * trailing slash) maps to its real path by concatenation; anything else takes RootPath's checks.
+ * Both give the same string for such a path (path.join of the root and a normal path).
+ */
+function isNormal(hostPath: string): boolean {
+  return (
+    hostPath.length > 1 &&
+    hostPath.charCodeAt(0) === 47 &&
+    hostPath.charCodeAt(hostPath.length - 1) !== 47 &&
+    !hostPath.includes('//') &&
+    !hostPath.includes('/.') &&
+    !hostPath.includes('\0')
+  );
+}
+
+export function statInRootSync(root: RootPath, hostPath: string, followLast: boolean): RootStat {
+  let direct: string;
+  let hostParent: string;
+  if (isNormal(hostPath)) {
+    direct = root.isHostRoot ? hostPath : root.root + hostPath;
+    hostParent = hostPath.slice(0, hostPath.lastIndexOf('/')) || '/';
+  } else {
+    direct = root.real(hostPath);
+    hostParent = path.posix.dirname(path.posix.normalize(hostPath));
+  }
   if (!root.isHostRoot) {
-    const state = parentState(root, path.dirname(direct), path.posix.dirname(path.posix.normalize(hostPath)));
+    const state = parentState(root, path.dirname(direct), hostParent);
     if (state === undefined) return slow(root, hostPath, followLast);
     // A missing parent below a link-free ancestor: while its first missing component is still
     // missing, nothing below it exists, whatever resolver is asked (a first apply's observe).
-    if (state !== true)
+    if (state !== true) {
       return lstatOrUndefined(state) === undefined
         ? { real: direct, st: undefined }
         : slow(root, hostPath, followLast);
+    }
   }
   const st = lstatOrUndefined(direct);
   if (followLast && st?.isSymbolicLink()) return slow(root, hostPath, followLast);
@@ -110,7 +140,8 @@ function realpathOrCode(p: string): string | undefined {
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'ENOENT' : undefined;
   }
 }
-async function slow(root: RootPath, hostPath: string, followLast: boolean): Promise<RootStat> {
-  const real = await resolveInRoot(root, hostPath, followLast);
+
+function slow(root: RootPath, hostPath: string, followLast: boolean): RootStat {
+  const real = resolveInRootSync(root, hostPath, followLast);
   return { real, st: lstatOrUndefined(real) };
 }

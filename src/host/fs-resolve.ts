@@ -16,6 +16,11 @@ const MAX_LINKS = 40; // the kernel's own limit (ELOOP)
  * remove, symlink). Components that do not exist are kept as written.
  */
 export async function resolveInRoot(root: RootPath, hostPath: string, followLast: boolean): Promise<string> {
+  return resolveInRootSync(root, hostPath, followLast);
+}
+
+/** resolveInRoot for callers that are synchronous themselves (observe's hot path). */
+export function resolveInRootSync(root: RootPath, hostPath: string, followLast: boolean): string {
   const direct = root.real(hostPath); // validates: absolute, no `..`
   // On the real root the kernel's own resolution cannot leave `/`, so only a followed last link
   // needs the walk (to behave exactly as under --root: write through the link, not over it).
