@@ -51,7 +51,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { AiosError, HostError } from '../errors.js';
 import {
   type AuditRow,
@@ -84,7 +84,7 @@ import type {
 } from './memory-types.js';
 import { ftsInsertSql, KIND_CODE, MEMORY_KINDS, type MemoryKind, migrate } from './migrations.js';
 import { redact, redactArgv, redactValue } from './redact.js';
-import { sqliteBindingOption } from './sqlite-binding.js';
+import { openSqlite } from './sqlite-open.js';
 import {
   loadVectorExtension,
   type PendingRow,
@@ -673,12 +673,12 @@ export class MemoryStore {
 function openDatabase(file: string, options: OpenMemoryOptions): Database.Database {
   let db: Database.Database;
   if (options.readonly) {
-    db = new Database(file, { readonly: true, fileMustExist: true, ...sqliteBindingOption() });
+    db = openSqlite(file, { readonly: true, fileMustExist: true });
   } else {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     // Create the file ourselves so it (and the -wal/-shm SQLite derives from it) is private.
     if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
-    db = new Database(file, sqliteBindingOption());
+    db = openSqlite(file);
   }
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);

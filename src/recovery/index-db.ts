@@ -2,8 +2,8 @@
 // so the store is self-contained and the memory db can itself be captured. A row is inserted in
 // one transaction only after its objects and manifest are durable: the row IS the visibility.
 // WAL with synchronous=FULL so a committed snapshot survives a power cut.
-import Database from 'better-sqlite3';
-import { sqliteBindingOption } from '../memory/sqlite-binding.js';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../memory/sqlite-open.js';
 import type { SnapshotMeta } from './manifest.js';
 import type { SnapshotKind, SnapshotSummary } from './snapshot-types.js';
 
@@ -78,7 +78,7 @@ export class IndexDb {
   readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = new Database(file, sqliteBindingOption());
+    this.db = openSqlite(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 10000');

@@ -11,11 +11,11 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { HostError, UserInputError } from '../errors.js';
 import { atomicWrite } from '../host/atomic-write.js';
 import { type ProcessRunner, spawnRunner } from '../host/process-runner.js';
 import { RootPath } from '../host/root-path.js';
+import { openSqlite } from '../memory/sqlite-open.js';
 import { type CaptureResult, type CaptureTop, capture, entryKey, type PrevCache } from './capture.js';
 import { compileExclude } from './exclude.js';
 import { enabledUnits, ownerNames, packageList } from './host-meta.js';
@@ -422,7 +422,7 @@ class Store implements SnapshotStore {
    * online backup API to a temp file instead.
    */
   private async backupDatabase(file: string): Promise<DatabaseCopy> {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+    const db = openSqlite(file, { readonly: true, fileMustExist: true });
     try {
       if (fs.statSync(file).size <= SERIALIZE_MAX) {
         const data = db.serialize();
