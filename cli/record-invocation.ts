@@ -1,12 +1,13 @@
 // Records each finished `aios` command in memory's command history. Called by cli/parser.ts `run()`
 // after the command's exit code is known. It must never fail the command, never print, and stay
 // cheap: a short busy timeout, and nothing at all for --help/--version, read-only
-// introspection commands (config, history, search, status, info, ...) or with AIOS_NO_HISTORY=1.
+// introspection commands (config, diff, history, search, status, info, ...) or with AIOS_NO_HISTORY=1.
 // Under a test runner (VITEST set) it writes only to a memory db inside the temp dir, so a test that
 // forgot to isolate HOME/AIOS_CONFIG cannot fill the real ~/.config/aios/memory.db.
 import os from 'node:os';
 import path from 'node:path';
 import { loadCliConfig } from './cli-config.js';
+import { sharedMemory } from './shared-memory.js';
 
 export interface Invocation {
   /** The arguments after `aios` (process.argv.slice(2)). */
@@ -27,6 +28,7 @@ const SKIP_FLAGS = new Set(['--help', '-h', '--version', '-v']);
 // skipping them keeps their start-up free of SQLite (bench/startup: `config show` ≤ 2× node).
 const SKIP_COMMANDS = new Set([
   'config',
+  'diff',
   'history',
   'search',
   'status',
@@ -49,21 +51,17 @@ export async function recordInvocation(inv: Invocation, env: NodeJS.ProcessEnv =
     if (inv.command !== undefined && SKIP_COMMANDS.has(inv.command)) return;
     const { paths } = await loadCliConfig({ config: inv.config, root: inv.root }, env);
     if (env.VITEST && !isInside(paths.memoryPath, os.tmpdir())) return;
-    const { openMemory } = await import('../src/memory/memory-store.js');
-    // Another writer (the daemon) may hold the lock: wait briefly, then give up rather than stall.
-    const mem = openMemory(paths.memoryPath, { busyTimeoutMs: 250 });
-    try {
-      mem.recordCommand({
-        argv: ['aios', ...inv.argv],
-        cwd: inv.cwd,
-        exitCode: inv.exitCode,
-        durationMs: inv.durationMs,
-        ts: inv.startedAt,
-        source: 'aios',
-      });
-    } finally {
-      mem.close();
-    }
+    // The connection the command itself used (apply's run record), else a new one that waits
+    // briefly for another writer (the daemon) rather than stall the command's exit.
+    const mem = await sharedMemory(paths.memoryPath, { busyTimeoutMs: 250 });
+    mem.recordCommand({
+      argv: ['aios', ...inv.argv],
+      cwd: inv.cwd,
+      exitCode: inv.exitCode,
+      durationMs: inv.durationMs,
+      ts: inv.startedAt,
+      source: 'aios',
+    });
   } catch {
     // History is best effort: a broken config, a read-only home or a locked db must not change the
     // outcome of the command the user ran.

@@ -4,6 +4,7 @@
 import type { CommandModule } from './command.js';
 import { describeError, EXIT, exitCodeFor } from './exit-codes.js';
 import { type GlobalArgs, processIo } from './io.js';
+import { closeSharedMemory } from './shared-memory.js';
 
 export type Loader = () => Promise<CommandModule>;
 
@@ -41,6 +42,8 @@ export async function runCommand(load: Loader, argv: Record<string, unknown>): P
     });
   } catch {
     // history must never change the command's outcome
+  } finally {
+    closeSharedMemory();
   }
 }
 

@@ -16,6 +16,7 @@ import type { CommandArgs } from '../command.js';
 import { confirmAction } from '../confirm.js';
 import { delegateTo } from '../daemon-link.js';
 import { type Io, paint, printJson } from '../io.js';
+import { sharedMemory } from '../shared-memory.js';
 import { renderPlan, summaryLine, timingLine } from './diff.js';
 
 export interface ApplyArgs extends CommandArgs {
@@ -102,6 +103,7 @@ export async function runApply(args: ApplyArgs, io: Io, opts: RunApplyOptions): 
       },
       onProgress,
       warn: (m) => io.err(`aios: warning: ${m}`),
+      openMemory: (file) => sharedMemory(file),
     });
     try {
       report = await reconcile(desired.graph, engine.deps, {

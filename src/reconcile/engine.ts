@@ -38,6 +38,11 @@ export interface EngineOptions {
   /** Record into memory (default true). */
   record?: boolean;
   /**
+   * Opens memory.db for the run's record; the engine then leaves closing it to the caller. The CLI
+   * passes its per-process handle, so the run and the command-history row share one connection.
+   */
+  openMemory?: ((file: string) => Promise<MemoryStore>) | undefined;
+  /**
    * Tools built on the engine's own registry, gate and memory and added to the registry actions
    * run through: the intent tool (src/agents/intent-tool.ts), passed in by the CLI and the daemon so
    * this layer never imports the agents. `parts.registry` is the registry without them.
@@ -82,6 +87,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   let store: SnapshotStore | undefined;
   let memory: MemoryStore | undefined;
   let memoryFailed = false;
+  let ownsMemory = false;
   const wantStore = !opts.snapshotter && config.recovery.enabled;
 
   const prepare = async (): Promise<void> => {
@@ -144,8 +150,13 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     if (memoryFailed) return undefined;
     if (!memory) {
       try {
-        const { openMemory } = await import('../memory/memory-store.js');
-        memory = openMemory(opts.paths.memoryPath);
+        if (opts.openMemory) {
+          memory = await opts.openMemory(opts.paths.memoryPath);
+        } else {
+          const { openMemory } = await import('../memory/memory-store.js');
+          memory = openMemory(opts.paths.memoryPath);
+          ownsMemory = true;
+        }
       } catch (e) {
         memoryFailed = true;
         opts.warn?.(
@@ -192,7 +203,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   };
   const close = () => {
     store?.close();
-    memory?.close();
+    if (ownsMemory) memory?.close();
   };
   return { deps, close };
 }

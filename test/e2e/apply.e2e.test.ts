@@ -180,6 +180,18 @@ describe('aios apply', () => {
     expect(h.code).toBe(0);
     expect(h.stdout).toContain('changed');
   });
+
+  it('records the run and the command on one connection, and a diff (which only looks) not at all', () => {
+    const s = siteBox();
+    expect(run(s, ['apply']).code).toBe(0);
+    expect(run(s, ['diff']).code).toBe(0);
+    const commands = JSON.parse(run(s, ['history', '--kind', 'command', '--json']).stdout) as {
+      text: string;
+    }[];
+    expect(commands.map((c) => c.text)).toEqual(['aios apply  (exit 0)']);
+    const runs = JSON.parse(run(s, ['history', '--kind', 'reconcile', '--json']).stdout) as unknown[];
+    expect(runs).toHaveLength(1);
+  });
 });
 
 describe('auto_rollback', () => {

@@ -86,6 +86,8 @@ describe('aios history', () => {
     expect(aios(['search', 'x']).code).toBe(0);
     expect(aios(['history']).code).toBe(0);
     expect(aios(['config', 'show']).code).toBe(0);
+    // diff only looks too (decision 004): whatever it exits with, no row.
+    aios(['diff']);
     expect(commandRows()).toEqual([]);
   });
 
