@@ -121,7 +121,10 @@ function parseRule(
       at(file, line, 'id'),
     );
   }
-  const line = lineOf(text, new RegExp(`^\\s*id\\s*=\\s*["']${escapeRe(bareId)}["']`));
+  // The pattern is still compiled (a match on '' compiles it): an id too large for the regex
+  // engine stays a refused rule file, as when every line was matched against it.
+  new RegExp(`^\\s*id\\s*=\\s*["']${escapeRe(bareId)}["']`).test('');
+  const line = idLine(text, bareId);
   const where = (key?: string) => loc(file, line, bareId, key);
   for (const key of Object.keys(r)) {
     if (!RULE_KEYS.has(key)) throw new UserInputError(`rule "${bareId}": unknown key "${key}"`, where(key));
@@ -333,14 +336,44 @@ function at(file: string, line: number | undefined, key?: string) {
   return { file, ...(line !== undefined ? { line } : {}), ...(key !== undefined ? { key } : {}) };
 }
 
+/** The lines of the file being parsed, split once: every rule asks for its line number. */
+let lastText: string | undefined;
+let lastLines: string[] = [];
+function linesOf(text: string): string[] {
+  if (text !== lastText) {
+    lastText = text;
+    lastLines = text.split('\n');
+  }
+  return lastLines;
+}
+
+/**
+ * The line of the first `id = "ID"` of the file: what lineOf with that id's pattern finds (an id is
+ * letters, digits and `._-`, so the text up to the next quote is the whole id), indexed in one pass
+ * instead of one scan of the file per rule.
+ */
+let idLinesText: string | undefined;
+let idLines = new Map<string, number>();
+function idLine(text: string, id: string): number | undefined {
+  if (text !== idLinesText) {
+    idLinesText = text;
+    idLines = new Map();
+    const lines = linesOf(text);
+    for (let i = 0; i < lines.length; i++) {
+      const m = /^\s*id\s*=\s*["']([^"']*)["']/.exec(lines[i] ?? '');
+      if (m && !idLines.has(m[1] as string)) idLines.set(m[1] as string, i + 1);
+    }
+  }
+  return idLines.get(id);
+}
+
 function lineOf(text: string, re: RegExp): number | undefined {
-  const lines = text.split('\n');
-  const i = lines.findIndex((l) => re.test(l));
+  const i = linesOf(text).findIndex((l) => re.test(l));
   return i >= 0 ? i + 1 : undefined;
 }
 
 function nthLine(text: string, re: RegExp, n: number): number | undefined {
-  const lines = text.split('\n');
+  const lines = linesOf(text);
   let count = -1;
   for (let i = 0; i < lines.length; i++) {
     if (re.test(lines[i] ?? '') && ++count === n) return i + 1;

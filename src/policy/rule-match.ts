@@ -54,16 +54,18 @@ function compileRule(rule: Rule): Test {
   }
   if (rule.argsRegex.length > 0)
     checks.push((s) => s.argv.some((a) => rule.argsRegex.some((re) => re.test(a))));
-  const except = rule.pathsExcept.map((p) => ({ text: p, re: pathPatternRegex(p) }));
+  const except = anyOf(rule.pathsExcept.map(pathPatternRegex));
   const paths = (patterns: string[], pick: (s: Subject) => string[]) => {
     const pats = patterns.map((p) => ({ text: p, re: pathPatternRegex(p) }));
+    const any = anyOf(pats.map((p) => p.re));
     checks.push((s) => {
       const list = pick(s);
       if (list.length === 0) return false;
       return list.some((p) => {
-        if (except.some((e) => e.re.test(p))) return false;
-        const glob = GLOB_CHARS.test(p);
-        return pats.some((pat) => pathMatchesCompiled(p, pat.text, pat.re, glob));
+        if (except?.test(p)) return false;
+        // A plain path matches when one pattern's RegExp does: one alternation tests them all.
+        if (!GLOB_CHARS.test(p)) return any?.test(p) === true;
+        return pats.some((pat) => pathMatchesCompiled(p, pat.text, pat.re, true));
       });
     });
   };
@@ -74,6 +76,17 @@ function compileRule(rule: Rule): Test {
     for (const c of checks) if (!c(s)) return false;
     return true;
   };
+}
+
+/**
+ * One RegExp that matches what any of `res` matches. Each is `^…$` from pathPatternRegex, whose
+ * body has no top-level alternation (a `|` is escaped or inside a class), so the bodies can be
+ * joined as alternatives; the gate then runs one match per path instead of one per pattern.
+ */
+function anyOf(res: RegExp[]): RegExp | undefined {
+  if (res.length === 0) return undefined;
+  if (res.length === 1) return res[0];
+  return new RegExp(`^(?:${res.map((re) => re.source.slice(1, -1)).join('|')})$`);
 }
 
 function nameTest(patterns: string[]): (name: string) => boolean {
