@@ -46,6 +46,40 @@ describe('reconcile', () => {
     expect(r.resources.map((o) => o.id)).toEqual(rs.map((x) => x.id));
   });
 
+  it('verifies a parallel batch once its writes are done: a write that did not take fails alone', async () => {
+    const rs = Array.from({ length: 12 }, (_, i) => file(`/f${i}`, `v${i}`));
+    const events: string[] = [];
+    const { host, graph, deps } = setup(rs, {
+      concurrency: 4,
+      onProgress: (e) => {
+        if (e.type === 'resource') events.push(`${e.outcome.id}=${e.outcome.status}`);
+      },
+    });
+    host.lying.add('/f5');
+    const r = await reconcile(graph, deps);
+    expect(r.counts).toMatchObject({ changed: 11, failed: 1 });
+    expect(r.resources[5]).toMatchObject({ id: 'file:/f5', status: 'failed' });
+    expect(r.resources[5]?.error).toMatch(/did not converge after apply: state, content/);
+    // Verdicts come in plan order whatever order the writes finished in.
+    expect(events).toEqual(rs.map((x, i) => `${x.id}=${i === 5 ? 'failed' : 'changed'}`));
+    expect(r.timings.verify).toBeGreaterThanOrEqual(0);
+    expect(r.resources.every((o) => o.status !== 'changed' || o.durationMs >= 0)).toBe(true);
+  });
+
+  it('skips the dependents of a resource whose verify failed', async () => {
+    const rs = [file('/liar', 'x'), file('/below', 'b', { requires: ['file:/liar'] }), file('/other', 'o')];
+    const { host, graph, deps } = setup(rs);
+    host.lying.add('/liar');
+    const r = await reconcile(graph, deps);
+    expect(statusOf(r)).toEqual({
+      'file:/liar': 'failed',
+      'file:/below': 'skipped',
+      'file:/other': 'changed',
+    });
+    expect(host.files.has('/below')).toBe(false);
+    expect(host.files.get('/other')).toBe('o');
+  });
+
   it('skips the dependents of a failing resource but applies independent ones', async () => {
     const rs = [
       file('/bad', 'x'),
