@@ -71,13 +71,9 @@ export function statInRootSync(root: RootPath, hostPath: string, followLast: boo
   if (!root.isHostRoot) {
     const state = parentState(root, path.dirname(direct), hostParent);
     if (state === undefined) return slow(root, hostPath, followLast);
-    // A missing parent below a link-free ancestor: while its first missing component is still
-    // missing, nothing below it exists, whatever resolver is asked (a first apply's observe).
-    if (state !== true) {
-      return lstatOrUndefined(state) === undefined
-        ? { real: direct, st: undefined }
-        : slow(root, hostPath, followLast);
-    }
+    // A missing parent below a link-free ancestor, its first missing component found missing just
+    // now: nothing below it exists, whatever resolver is asked (a first apply's observe).
+    if (state !== true) return { real: direct, st: undefined };
   }
   const st = lstatOrUndefined(direct);
   if (followLast && st?.isSymbolicLink()) return slow(root, hostPath, followLast);
@@ -88,8 +84,8 @@ export function statInRootSync(root: RootPath, hostPath: string, followLast: boo
  * Parents checked for links, remembered per RootPath for PARENT_TTL_MS: one planning pass observes
  * thousands of files in the same few directories. `true`: the parent exists and no link is on its
  * chain. A string: the parent is missing, its nearest existing ancestor is link-free, and the string
- * is the real path of the first missing component (checked again on every use: once it exists, the
- * entry is worked out afresh). A parent turned into a link within the window is seen the kernel's
+ * is the real path of the first missing component, which parentState has just found missing (it
+ * checks again on every use: once it exists, the entry is worked out afresh). A parent turned into a link within the window is seen the kernel's
  * way for the rest of the window; the tools themselves always resolve afresh.
  */
 const PARENT_TTL_MS = 1000;
@@ -116,20 +112,25 @@ function parentState(root: RootPath, realParent: string, hostParent: string): Pa
 function computeParentState(root: RootPath, realParent: string, hostParent: string): ParentState | undefined {
   // No link anywhere in the parent chain: the kernel's resolution equals the in-root one.
   const real = realpathOrCode(realParent);
-  if (real !== 'ENOENT') return real === path.join(realRoot(root), hostParent) ? true : undefined;
+  if (real !== 'ENOENT') return real === realUnder(root, hostParent) ? true : undefined;
   // Missing: find the nearest existing ancestor; it must be link-free and its child on the way
   // down really absent (not a dangling link, which the careful resolver must interpret).
   let child = hostParent;
   for (let host = path.posix.dirname(hostParent); ; host = path.posix.dirname(host)) {
     const r = realpathOrCode(root.real(host));
     if (r !== 'ENOENT') {
-      if (r !== path.join(realRoot(root), host)) return undefined;
+      if (r !== realUnder(root, host)) return undefined;
       const probe = root.real(child);
       return lstatOrUndefined(probe) === undefined ? probe : undefined;
     }
     if (host === '/') return undefined;
     child = host;
   }
+}
+
+/** Where a link-free host path lies under the real root (the root itself for `/`, no trailing slash). */
+function realUnder(root: RootPath, host: string): string {
+  return host === '/' ? realRoot(root) : path.join(realRoot(root), host);
 }
 
 /** The real path, 'ENOENT' when a component is missing, undefined for any other failure. */

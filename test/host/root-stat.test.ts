@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { statInRoot, statInRootSync } from '../../controllers/root-stat.js';
 import { resolveInRoot } from '../../src/host/fs-resolve.js';
 import { RootPath } from '../../src/host/root-path.js';
@@ -15,7 +15,10 @@ beforeEach(() => {
   dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'aios-root-stat-')));
   root = new RootPath(dir);
 });
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  vi.restoreAllMocks();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 describe('statInRoot under a root', () => {
   it('finds nothing below a missing parent, at the path the tools would write', async () => {
@@ -72,5 +75,18 @@ describe('statInRoot under a root', () => {
     const own = statInRootSync(root, '/etc/link.conf', false);
     expect(own.real).toBe(path.join(dir, 'etc/link.conf'));
     expect(own.st?.isSymbolicLink()).toBe(true);
+  });
+
+  it('works a shared parent out once per pass, missing or present, also right under the root', () => {
+    const realpath = vi.spyOn(fs.realpathSync, 'native');
+    for (let i = 0; i < 50; i++) expect(statInRootSync(root, `/srv/bench/f${i}`, true).st).toBeUndefined();
+    const missing = realpath.mock.calls.length;
+    expect(missing).toBeLessThanOrEqual(4);
+    fs.mkdirSync(path.join(dir, 'srv/bench'), { recursive: true });
+    for (let i = 0; i < 50; i++) fs.writeFileSync(path.join(dir, `srv/bench/f${i}`), 'x');
+    for (let i = 0; i < 50; i++)
+      expect(statInRootSync(root, `/srv/bench/f${i}`, true).st?.isFile()).toBe(true);
+    for (let i = 0; i < 50; i++) expect(statInRootSync(root, `/top${i}`, true).st).toBeUndefined();
+    expect(realpath.mock.calls.length - missing).toBeLessThanOrEqual(2);
   });
 });
