@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // The `aios` entry point. It only chooses which build of cli/main.ts to run: the bundle that
-// scripts/bundle.mjs makes (dist/cli/aios-bundle.js: a few chunks instead of ~300 small ES modules,
-// the larger part of start-up, see bench/README.md), or the plain tsc output. The bundle is used
+// scripts/bundle.mjs makes (dist/cli/aios-bundle.cjs: a few CommonJS chunks instead of ~300 small
+// ES modules, compiled through V8's code cache; start-up is most of a no-change run, see
+// bench/README.md), or the plain tsc output. The bundle is used
 // only while it belongs to the tsc output beside it: its stamp records dist/.tsbuildinfo as it was
 // when the bundle was made (size:mtime, then its sha1 for copies that lost the mtime, such as an
 // npm-packed install), so a `tsc` run after the bundle (new code in dist/) is never shadowed by it.
 import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 function bundleIsCurrent(): boolean {
   try {
@@ -24,6 +28,14 @@ function bundleIsCurrent(): boolean {
   }
 }
 
-// A variable specifier: the bundle does not exist for tsc, only after scripts/bundle.mjs.
-const entry = bundleIsCurrent() ? './aios-bundle.js' : './main.js';
-await import(entry);
+if (bundleIsCurrent()) {
+  // CommonJS, so V8's code cache can serve it (cli/code-cache.ts, decision 181).
+  const { installCodeCache } = await import('./code-cache.js');
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  installCodeCache(here);
+  createRequire(import.meta.url)('./aios-bundle.cjs');
+} else {
+  // A variable specifier: tsc must not try to resolve it.
+  const plain = './main.js';
+  await import(plain);
+}

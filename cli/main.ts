@@ -13,14 +13,23 @@ function version(): string {
   return pkg.version;
 }
 
-guardBrokenPipes();
-const args = process.argv.slice(2);
-const fast = fastCommand(args);
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
-  process.stdout.write(`${version()}\n`);
-} else if (fast) {
-  await runCommand(fast.load, fast.argv);
-} else {
-  const { buildParser } = await import('./parser.js');
-  await buildParser(args, version()).parseAsync();
+// No top-level await: the bundle of this module is CommonJS (scripts/bundle.mjs, decision 181).
+async function main(): Promise<void> {
+  guardBrokenPipes();
+  const args = process.argv.slice(2);
+  const fast = fastCommand(args);
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+    process.stdout.write(`${version()}\n`);
+  } else if (fast) {
+    await runCommand(fast.load, fast.argv);
+  } else {
+    const { buildParser } = await import('./parser.js');
+    await buildParser(args, version()).parseAsync();
+  }
 }
+
+main().catch((error: unknown) => {
+  // runCommand maps every command error to an exit code; this is only for a crash outside it.
+  process.stderr.write(`aios: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,12 +1,12 @@
-// Bundles the `aios` program (cli/main.ts) from the TypeScript sources into dist/cli/aios-bundle.js
+// Bundles the `aios` program (cli/main.ts) from the TypeScript sources into dist/cli/aios-bundle.cjs
 // plus chunks, with code splitting so a command's modules still load only when it runs. Start-up
-// is a goal (bench/README.md): a few chunks cost far less to resolve and compile than ~300 small
-// ES modules. dist/cli/aios.js (tsc output of cli/aios.ts) runs the bundle while the stamp written
+// is a goal (bench/README.md): a few CommonJS chunks compiled from V8's code cache cost far less
+// than ~300 small ES modules compiled every time (decision 181). dist/cli/aios.js (tsc output of cli/aios.ts) runs the bundle while the stamp written
 // here matches dist/.tsbuildinfo, i.e. while no later `tsc` run has changed dist/.
 //
-// Layout: our chunks sit beside the entry in dist/cli/ (chunk-*.js), so every lookup relative to
+// Layout: our chunks sit beside the entry in dist/cli/ (chunk-*.cjs), so every lookup relative to
 // `import.meta.url` (package.json, policies/, docs/, specs/demo, aios-runtime.js) finds the same
-// files as from the tsc output; each npm package becomes dist/cli/lib/<package>/<name>-<hash>.js,
+// files as from the tsc output; each npm package becomes dist/cli/lib/<package>/<name>-<hash>.cjs,
 // so a module trace still names the package (test/cli: no zod or SQLite for --help). Native
 // packages stay external: they load their .node files relative to their own install directory.
 // An import that does not resolve (another engineer's file not written yet) becomes a module that
@@ -54,7 +54,11 @@ export async function bundle() {
   // Outputs of an earlier build would otherwise pile up (their names carry a content hash).
   rmSync(stampFile, { force: true });
   rmSync(path.join(out, 'lib'), { recursive: true, force: true });
-  for (const f of readdirSync(out)) if (f.startsWith('chunk-')) rmSync(path.join(out, f));
+  // The code cache of the previous build's chunks (cli/code-cache.ts) would only go stale.
+  rmSync(path.join(out, '.code-cache'), { recursive: true, force: true });
+  for (const f of readdirSync(out)) {
+    if (f.startsWith('chunk-') || f.startsWith('aios-bundle.')) rmSync(path.join(out, f));
+  }
 
   await build({
     cwd: repo,
@@ -69,10 +73,12 @@ export async function bundle() {
     logLevel: 'warn',
     output: {
       dir: out,
-      format: 'esm',
-      entryFileNames: '[name].js',
+      // CommonJS: node 20 caches compiled code only for what it can hand to vm.Script with cached
+      // data (cli/code-cache.ts, decision 181); ES modules always compile from scratch.
+      format: 'cjs',
+      entryFileNames: '[name].cjs',
       chunkFileNames: (chunk) =>
-        chunk.name.startsWith('lib/') ? `${chunk.name}-[hash].js` : 'chunk-[name]-[hash].js',
+        chunk.name.startsWith('lib/') ? `${chunk.name}-[hash].cjs` : 'chunk-[name]-[hash].cjs',
       codeSplitting: {
         groups: [
           {

@@ -17,7 +17,8 @@ function tree(name: string, opts: { stamp?: string; buildinfo?: string }): strin
   fs.mkdirSync(cli, { recursive: true });
   fs.copyFileSync(launcher, path.join(cli, 'aios.js'));
   fs.writeFileSync(path.join(temp, name, 'package.json'), '{"type":"module"}\n');
-  fs.writeFileSync(path.join(cli, 'aios-bundle.js'), "process.stdout.write('bundle');\n");
+  fs.writeFileSync(path.join(cli, 'aios-bundle.cjs'), "process.stdout.write('bundle');\n");
+  fs.copyFileSync(path.resolve('dist/cli/code-cache.js'), path.join(cli, 'code-cache.js'));
   fs.writeFileSync(path.join(cli, 'main.js'), "process.stdout.write('plain');\n");
   if (opts.buildinfo !== undefined)
     fs.writeFileSync(path.join(temp, name, 'dist/.tsbuildinfo'), opts.buildinfo);
@@ -92,7 +93,7 @@ describe('the built CLI', () => {
     );
     expect(r.status).toBe(0);
     const urls = fs.readFileSync(file, 'utf8');
-    expect(urls.includes('/dist/cli/aios-bundle.js')).toBe(current);
+    expect(urls.includes('/dist/cli/aios-bundle.cjs')).toBe(current);
     expect(urls.includes('/dist/cli/main.js')).toBe(!current);
   });
 });

@@ -221,7 +221,7 @@ describe('start-up cost', () => {
     const r = traced(['config', 'show'], { ...homeEnv(dir), AIOS_CONFIG: SHIPPED_EXAMPLE });
     expect(r.code).toBe(0);
     // The command ran: its module, or its chunk of the bundled CLI (scripts/bundle.mjs).
-    expect(r.modules.some((m) => /\/(chunk-)?config-show(-[\w-]+)?\.js$/.test(m))).toBe(true);
+    expect(r.modules.some((m) => /\/(chunk-)?config-show(-[\w-]+)?\.c?js$/.test(m))).toBe(true);
     expect(r.modules.filter((m) => m.includes('/zod/'))).toEqual([]);
   });
 
