@@ -344,7 +344,10 @@ class Store implements SnapshotStore {
   ): Promise<SnapshotSummary> {
     let newBytes = cap.readBytes;
     const databases: DatabaseCopy[] = [];
-    if (this.opts.memoryPath && fs.existsSync(this.opts.memoryPath)) {
+    // The memory copy is for forensics (decision 050: restore never rewinds memory). A pre-apply
+    // snapshot exists to undo one run's changes to managed paths; copying the whole memory db
+    // before every apply would cost more than the apply once memory grows (decision 182).
+    if (request.kind !== 'pre-apply' && this.opts.memoryPath && fs.existsSync(this.opts.memoryPath)) {
       const copy = await this.backupDatabase(this.opts.memoryPath);
       databases.push(copy);
       newBytes += copy.size;

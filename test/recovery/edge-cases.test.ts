@@ -181,6 +181,25 @@ describe('snapshot edge cases', () => {
     store.close();
   });
 
+  it('leaves the memory database out of a pre-apply snapshot, and keeps it in a manual one', async () => {
+    sb = sandbox();
+    const Database = (await import('better-sqlite3')).default;
+    const memPath = path.join(sb.dir, 'memory.db');
+    const db = new Database(memPath);
+    db.exec("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('remembered')");
+    db.close();
+    const store = sb.open({ memoryPath: memPath });
+    const rowOf = (id: string) =>
+      (
+        store as unknown as { index: { get(id: string): { meta: { databases: { hash: string }[] } } } }
+      ).index.get(id);
+    const pre = await store.snapshot({ kind: 'pre-apply', extraPaths: ['/etc'] });
+    const manual = await store.snapshot({ kind: 'manual' });
+    expect(rowOf(pre.id).meta.databases).toEqual([]);
+    expect(rowOf(manual.id).meta.databases).toHaveLength(1);
+    store.close();
+  });
+
   it('captures the memory database through the online backup', async () => {
     sb = sandbox();
     const Database = (await import('better-sqlite3')).default;
