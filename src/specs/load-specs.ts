@@ -77,13 +77,13 @@ export async function loadSpecs(specsDir: string, options: LoadSpecsOptions = {}
   const seen = new Map<string, Resource>();
   let parsers: SpecParsers | undefined;
   for (const file of files) {
-    const text = fs.readFileSync(file, 'utf8');
-    let parsed = options.cache?.lookup(file, text);
+    const bytes = fs.readFileSync(file);
+    let parsed = options.cache?.lookup(file, bytes);
     if (!parsed) {
       parsers ??= await loadSpecParsers(options.schemas);
       const before = problems.length;
-      parsed = parseSpecFile(file, text, lookup, problems, parsers);
-      if (problems.length === before) options.cache?.remember(file, text, parsed);
+      parsed = parseSpecFile(file, bytes.toString('utf8'), lookup, problems, parsers);
+      if (problems.length === before) options.cache?.remember(file, bytes, parsed);
     }
     for (const r of parsed) {
       const prior = seen.get(r.id);

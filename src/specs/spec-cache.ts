@@ -43,10 +43,13 @@ interface CacheFile {
 }
 
 export interface SpecCache {
-  /** The resources this exact text validated into before; undefined when it has to be parsed. */
-  lookup(file: string, text: string): Resource[] | undefined;
+  /**
+   * The resources these exact bytes validated into before; undefined when they have to be parsed.
+   * Bytes, not text: a hit never pays for decoding the file.
+   */
+  lookup(file: string, bytes: Buffer): Resource[] | undefined;
   /** What a file validated into, without problems (stored unless it declares a sensitive resource). */
-  remember(file: string, text: string, resources: Resource[]): void;
+  remember(file: string, bytes: Buffer, resources: Resource[]): void;
   /** The graph stored for exactly these files with the texts looked up this run. */
   graph(files: string[]): StoredGraph | undefined;
   rememberGraph(files: string[], graph: StoredGraph): void;
@@ -102,18 +105,18 @@ export function openSpecCache(file: string, stamp: string = buildStamp()): SpecC
     }
     return h.digest('hex');
   };
-  const hashOf = (f: string, text: string): string => {
+  const hashOf = (f: string, bytes: Buffer): string => {
     let h = hashes.get(f);
     if (h === undefined) {
-      h = createHash('sha256').update(text).digest('hex');
+      h = createHash('sha256').update(bytes).digest('hex');
       hashes.set(f, h);
     }
     return h;
   };
   return {
-    lookup(f, text) {
+    lookup(f, bytes) {
       const hit = entries[f];
-      if (!hit || hit.hash !== hashOf(f, text)) return undefined;
+      if (!hit || hit.hash !== hashOf(f, bytes)) return undefined;
       let resources: Resource[];
       try {
         resources = deserialize(hit.resources) as Resource[];
@@ -128,9 +131,9 @@ export function openSpecCache(file: string, stamp: string = buildStamp()): SpecC
       }
       return resources;
     },
-    remember(f, text, resources) {
+    remember(f, bytes, resources) {
       if (resources.some((r) => r.spec.sensitive === true)) return;
-      entries[f] = { hash: hashOf(f, text), resources: serialize(resources) };
+      entries[f] = { hash: hashOf(f, bytes), resources: serialize(resources) };
       dirty = true;
     },
     graph(files) {

@@ -80,7 +80,7 @@ describe('a stored dependency graph', () => {
     const cached = await loadDesiredState(specs, { cacheDir: data });
     expect(plain(cached.graph)).toEqual(plain(first.graph));
     const probe = openSpecCache(specCachePath(data, specs));
-    for (const f of cached.files) probe.lookup(f, fs.readFileSync(f, 'utf8'));
+    for (const f of cached.files) probe.lookup(f, fs.readFileSync(f));
     expect(probe.graph(cached.files)?.count).toBe(5);
     // The file now runs after a package it requires: a new graph, not the stored one.
     fs.writeFileSync(

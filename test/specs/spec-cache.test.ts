@@ -30,15 +30,15 @@ function fileResource(spec: Record<string, unknown>): Resource {
 
 function rememberOne(resources: Resource[], stamp = 'build-1'): void {
   const cache = openSpecCache(cacheFile, stamp);
-  expect(cache.lookup(specFile(), text)).toBeUndefined();
-  cache.remember(specFile(), text, resources);
+  expect(cache.lookup(specFile(), Buffer.from(text))).toBeUndefined();
+  cache.remember(specFile(), Buffer.from(text), resources);
   cache.save([specFile()]);
 }
 
 describe('the spec cache', () => {
   it('gives back what a file validated into, for the same text under the same build', () => {
     rememberOne([fileResource({ path: '/etc/motd', content: 'hi', mode: '0644' })]);
-    const hit = openSpecCache(cacheFile, 'build-1').lookup(specFile(), text);
+    const hit = openSpecCache(cacheFile, 'build-1').lookup(specFile(), Buffer.from(text));
     expect(hit?.map((r) => [r.id, r.spec])).toEqual([
       ['file:/etc/motd', { path: '/etc/motd', content: 'hi', mode: '0644' }],
     ]);
@@ -48,58 +48,60 @@ describe('the spec cache', () => {
   it('stores a copy: what the loader fills in later never reaches the cache', () => {
     const resources = [fileResource({ path: '/srv', managed_children: [] })];
     const cache = openSpecCache(cacheFile, 'b');
-    cache.remember(specFile(), text, resources);
+    cache.remember(specFile(), Buffer.from(text), resources);
     (resources[0] as Resource).spec.managed_children = ['/srv/a'];
     cache.save([specFile()]);
-    const hit = openSpecCache(cacheFile, 'b').lookup(specFile(), text);
+    const hit = openSpecCache(cacheFile, 'b').lookup(specFile(), Buffer.from(text));
     expect(hit?.[0]?.spec.managed_children).toEqual([]);
   });
 
   it('misses when one byte of the file changed', () => {
     rememberOne([fileResource({ path: '/etc/motd', content: 'hi' })]);
-    expect(openSpecCache(cacheFile, 'build-1').lookup(specFile(), text.replace('hi', 'ho'))).toBeUndefined();
+    expect(
+      openSpecCache(cacheFile, 'build-1').lookup(specFile(), Buffer.from(text.replace('hi', 'ho'))),
+    ).toBeUndefined();
   });
 
   it('misses for a cache another build of aios wrote', () => {
     rememberOne([fileResource({ path: '/etc/motd', content: 'hi' })], 'build-1');
-    expect(openSpecCache(cacheFile, 'build-2').lookup(specFile(), text)).toBeUndefined();
+    expect(openSpecCache(cacheFile, 'build-2').lookup(specFile(), Buffer.from(text))).toBeUndefined();
   });
 
   it('never stores a file that declares a sensitive resource', () => {
     rememberOne([fileResource({ path: '/etc/secret', content: 'hunter2', sensitive: true })]);
     expect(fs.existsSync(cacheFile) ? fs.readFileSync(cacheFile).includes('hunter2') : false).toBe(false);
-    expect(openSpecCache(cacheFile, 'build-1').lookup(specFile(), text)).toBeUndefined();
+    expect(openSpecCache(cacheFile, 'build-1').lookup(specFile(), Buffer.from(text))).toBeUndefined();
   });
 
   it('misses when a `source` file it names has gone, so the loader reports it', () => {
     const src = path.join(dir, 'motd.src');
     fs.writeFileSync(src, 'x');
     rememberOne([fileResource({ path: '/etc/motd', source: src })]);
-    expect(openSpecCache(cacheFile, 'build-1').lookup(specFile(), text)).toHaveLength(1);
+    expect(openSpecCache(cacheFile, 'build-1').lookup(specFile(), Buffer.from(text))).toHaveLength(1);
     fs.rmSync(src);
-    expect(openSpecCache(cacheFile, 'build-1').lookup(specFile(), text)).toBeUndefined();
+    expect(openSpecCache(cacheFile, 'build-1').lookup(specFile(), Buffer.from(text))).toBeUndefined();
   });
 
   it('ignores a cache file others could have written', () => {
     rememberOne([fileResource({ path: '/etc/motd', content: 'hi' })]);
     fs.chmodSync(cacheFile, 0o620);
-    expect(openSpecCache(cacheFile, 'build-1').lookup(specFile(), text)).toBeUndefined();
+    expect(openSpecCache(cacheFile, 'build-1').lookup(specFile(), Buffer.from(text))).toBeUndefined();
   });
 
   it('treats a torn cache file as empty and replaces it on save', () => {
     rememberOne([fileResource({ path: '/etc/motd', content: 'hi' })]);
     fs.writeFileSync(cacheFile, fs.readFileSync(cacheFile).subarray(0, 20));
     const cache = openSpecCache(cacheFile, 'build-1');
-    expect(cache.lookup(specFile(), text)).toBeUndefined();
-    cache.remember(specFile(), text, [fileResource({ path: '/etc/motd', content: 'hi' })]);
+    expect(cache.lookup(specFile(), Buffer.from(text))).toBeUndefined();
+    cache.remember(specFile(), Buffer.from(text), [fileResource({ path: '/etc/motd', content: 'hi' })]);
     cache.save([specFile()]);
-    expect(openSpecCache(cacheFile, 'build-1').lookup(specFile(), text)).toHaveLength(1);
+    expect(openSpecCache(cacheFile, 'build-1').lookup(specFile(), Buffer.from(text))).toHaveLength(1);
   });
 
   it('drops files that were not read this time (a removed spec file leaves no entry)', () => {
     rememberOne([fileResource({ path: '/etc/motd', content: 'hi' })]);
     openSpecCache(cacheFile, 'build-1').save([]);
-    expect(openSpecCache(cacheFile, 'build-1').lookup(specFile(), text)).toBeUndefined();
+    expect(openSpecCache(cacheFile, 'build-1').lookup(specFile(), Buffer.from(text))).toBeUndefined();
   });
 
   it('keeps one cache file per specs directory', () => {
