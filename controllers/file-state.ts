@@ -2,7 +2,7 @@
 // observeFile is the only function here that does I/O (lstat, read, account lookups through
 // src/host); diffFile and planFile are pure. Sensitive contents never leave this module except as
 // the write_file argument that must carry them.
-import { closeSync, constants, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { Accounts } from '../src/host/accounts.js';
 import type { RootPath } from '../src/host/root-path.js';
@@ -62,7 +62,7 @@ export async function observeFile(
   if (obs.type === 'file' && desired.content !== undefined) {
     // The hot path of a no-change run: equal sizes are the only case worth reading to compare.
     if (st.size === Buffer.byteLength(desired.content)) {
-      obs.contentSame = sameContent(real, desired.content, st.size);
+      obs.contentSame = sameContent(real, desired.content);
       if (!obs.contentSame && !desired.sensitive) obs.current = { text: readFileSync(real).toString('utf8') };
     } else {
       obs.contentSame = false;
@@ -72,35 +72,25 @@ export async function observeFile(
   return observeOwnership(obs, desired, root, accounts);
 }
 
-/** Files up to this size are compared in a reused buffer; larger ones are read whole. */
-const SCRATCH_MAX = 1024 * 1024;
-let scratch: Buffer | undefined;
-
 /**
- * Does the file hold exactly `content` (`size` bytes)? Synchronous on purpose: for small files it is
- * several times faster than the thread pool. Reads into one reused buffer (no stat, no allocation
- * per file), one byte more than expected so a file that grew since the lstat is told apart, and
- * encodes `content` next to it to compare bytes, never decoded text.
+ * Does the file (of content's size, as lstat said) hold exactly `content`? Synchronous on purpose: for
+ * small files it is several times faster than the thread pool. Reading as UTF-8 text takes node's
+ * one-call path (open, read, decode in C++), cheaper than a Buffer and a byte compare in a cold
+ * process, and the text equals `content` exactly when the bytes are `content` encoded: a valid
+ * byte sequence decodes to the one text that encodes back to it, and an invalid one decodes with a
+ * U+FFFD. So text is compared only for a well-formed `content` without U+FFFD; any other is
+ * compared byte for byte.
  */
-function sameContent(real: string, content: string, size: number): boolean {
-  if (size > SCRATCH_MAX) return readFileSync(real).equals(Buffer.from(content));
-  const need = 2 * size + 1;
-  if (!scratch || scratch.length < need) scratch = Buffer.allocUnsafe(Math.max(need, 64 * 1024));
-  const buf = scratch;
-  // O_NONBLOCK: should a FIFO have replaced the file since the lstat, open must not wait for a writer.
-  const fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK);
-  let n = 0;
-  try {
-    while (n <= size) {
-      const got = readSync(fd, buf, n, size + 1 - n, n);
-      if (got === 0) break;
-      n += got;
-    }
-  } finally {
-    closeSync(fd);
+function sameContent(real: string, content: string): boolean {
+  if (wellFormed(content) && !content.includes('\uFFFD')) {
+    return readFileSync(real, 'utf8') === content;
   }
-  if (n !== size) return false;
-  return buf.write(content, size + 1, 'utf8') === size && buf.compare(buf, size + 1, need, 0, size) === 0;
+  return readFileSync(real).equals(Buffer.from(content));
+}
+
+/** String.prototype.isWellFormed (Node 20): no lone surrogate. Without it, assume the worst. */
+function wellFormed(s: string): boolean {
+  return (s as string & { isWellFormed?: () => boolean }).isWellFormed?.() === true;
 }
 
 async function readForDiff(real: string, size: number): Promise<ContentSide> {

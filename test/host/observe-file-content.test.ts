@@ -1,6 +1,6 @@
-// observeFile's content comparison: bytes, never decoded text, in a reused buffer for small files
-// and whole reads for large ones. Each case writes a real file under a temp root and asserts what
-// observe reports about it.
+// observeFile's content comparison: equal exactly when the bytes are the wanted text encoded as
+// UTF-8, whether it compares decoded text (the fast path) or bytes. Each case writes a real file
+// under a temp root and asserts what observe reports about it.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -63,7 +63,17 @@ describe('observing a file whose contents are managed', () => {
     expect((await observe('big', `${'x'.repeat(2 * 1024 * 1024)}!`)).contentSame).toBe(false);
   });
 
-  it('reuses its buffer safely: a long file then a short one are each judged on their own bytes', async () => {
+  it('keeps a byte order mark and compares a lone surrogate as the bytes it encodes to', async () => {
+    put('bom', '\ufeffhello');
+    expect((await observe('bom', '\ufeffhello')).contentSame).toBe(true);
+    expect((await observe('bom', 'hel\ufefflo')).contentSame).toBe(false);
+    // A lone surrogate encodes as EF BF BD, the bytes of U+FFFD: byte for byte, those are equal.
+    put('lone', Buffer.from([0xef, 0xbf, 0xbd]));
+    expect((await observe('lone', '\ud800')).contentSame).toBe(true);
+    expect((await observe('lone', '\ufffd')).contentSame).toBe(true);
+  });
+
+  it('judges each file on its own bytes: a long file then a short one', async () => {
     put('long', 'L'.repeat(5000));
     put('short', 'S');
     expect((await observe('long', 'L'.repeat(5000))).contentSame).toBe(true);
