@@ -72,13 +72,19 @@ export function selectResources(resources: Resource[], only: ResourceId[] | unde
   return resources.filter((r) => want.has(r.id));
 }
 
+/** Spec file → its directory: thousands of resources come from a handful of files. */
+const specDirs = new Map<string, string>();
+
 export function observeContext(ctx: PlanContext, r: Resource): ObserveContext {
-  return {
-    root: ctx.root,
-    runner: ctx.runner,
-    specDir: path.dirname(r.source.file),
-    ...(ctx.guard ? { guard: ctx.guard } : {}),
-  };
+  let specDir = specDirs.get(r.source.file);
+  if (specDir === undefined) {
+    specDir = path.dirname(r.source.file);
+    if (specDirs.size > 10_000) specDirs.clear();
+    specDirs.set(r.source.file, specDir);
+  }
+  const oc: ObserveContext = { root: ctx.root, runner: ctx.runner, specDir };
+  if (ctx.guard) oc.guard = ctx.guard;
+  return oc;
 }
 
 /**
