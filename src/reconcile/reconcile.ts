@@ -221,20 +221,23 @@ export async function reconcile(
   for (const batch of batches(work, graph, parallelKinds)) {
     // Resource → how long its actions took (its outcome's duration adds its verify).
     const done = new Map<ResourceId, number>();
-    await forEachLimit(batch, batch.length > 1 ? (deps.concurrency ?? 16) : 1, async (r) => {
+    // What has nothing to run is settled first, without a task each (most of a large tree on a
+    // no-change run); no member of a batch depends on another, so the order cannot matter.
+    const toRun: Resource[] = [];
+    for (const r of batch) {
       const rp = byId.get(r.id) as ResourcePlan;
       const dep = failedDep(r.id);
-      const actions = allowed.get(r.id);
-      if (!actions) {
+      if (!allowed.has(r.id)) {
         // Converged resources stay unchanged even when a dependency failed: nothing to do for them.
         if (dep) tainted.add(r.id);
         finish(outcome(rp, 'unchanged'));
-        return;
-      }
-      if (dep) {
+      } else if (dep) {
         finish(outcome(rp, 'skipped', { skippedBecause: dep, error: `skipped: ${dep} did not converge` }));
-        return;
-      }
+      } else toRun.push(r);
+    }
+    await forEachLimit(toRun, toRun.length > 1 ? (deps.concurrency ?? 16) : 1, async (r) => {
+      const rp = byId.get(r.id) as ResourcePlan;
+      const actions = allowed.get(r.id) as Action[];
       const began = performance.now();
       touched.push(r);
       for (const action of actions) {
