@@ -127,36 +127,40 @@ export function planOne(
   observed: Map<ResourceId, unknown>,
   observeError?: string,
 ): ResourcePlan {
-  const base = {
+  const sensitive = r.spec.sensitive === true;
+  const base = () => ({
     id: r.id,
     kind: r.kind,
     name: r.name,
     source: r.source,
-    ...(r.spec.sensitive === true ? { sensitive: true } : {}),
-  };
+    ...(sensitive ? { sensitive: true } : {}),
+  });
   const seen = observed.get(r.id);
   if (observeError !== undefined) {
-    return { ...base, status: 'error', changes: [], actions: [], fingerprint: '', error: observeError };
+    return { ...base(), status: 'error', changes: [], actions: [], fingerprint: '', error: observeError };
   }
   const controller = ctx.lookup(r.kind);
-  const sensitive = r.spec.sensitive === true;
   let fp = fingerprint(sensitive ? withoutContents(seen) : seen);
   try {
     const changes = controller?.diff(r.spec, seen) ?? [];
-    const actions =
-      changes.length > 0
-        ? (controller?.plan(changes, r.spec, seen) ?? []).map((a) =>
-            a.resource ? a : { ...a, resource: r.id },
-          )
-        : [];
+    if (changes.length === 0) {
+      // Most of a large tree, built without spreads: the same keys in the same order.
+      const { id, kind, name, source } = r;
+      return sensitive
+        ? { id, kind, name, source, sensitive, status: 'converged', changes, actions: [], fingerprint: fp }
+        : { id, kind, name, source, status: 'converged', changes, actions: [], fingerprint: fp };
+    }
+    const actions = (controller?.plan(changes, r.spec, seen) ?? []).map((a) =>
+      a.resource ? a : { ...a, resource: r.id },
+    );
     if (!sensitive && actions.some((a) => a.sensitive)) {
       fp = fingerprint(withoutContents(seen));
-      return { ...base, sensitive: true, status: statusOf(changes), changes, actions, fingerprint: fp };
+      return { ...base(), sensitive: true, status: statusOf(changes), changes, actions, fingerprint: fp };
     }
-    return { ...base, status: statusOf(changes), changes, actions, fingerprint: fp };
+    return { ...base(), status: statusOf(changes), changes, actions, fingerprint: fp };
   } catch (e) {
     return {
-      ...base,
+      ...base(),
       status: 'error',
       changes: [],
       actions: [],
