@@ -73,6 +73,9 @@ export interface ReconcileOptions {
   external?: ResourceId[];
 }
 
+/** Writes done before their verify pass (and their progress lines) in a large batch. */
+const VERIFY_CHUNK = 256;
+
 // Directories are left out: two `mkdir -p` of siblings race on their missing common ancestors.
 const defaultParallel: ReadonlySet<string> = new Set(['file', 'symlink']);
 
@@ -207,35 +210,23 @@ export async function reconcile(
     phase('snapshot', t);
   }
 
-  // Apply in dependency order; independent resources of parallel-safe kinds run side by side. A
-  // batch is verified once all its writes are done (in batch order, one resource at a time), before
-  // the next batch starts: dependents are always in a later batch, so they still see their
-  // dependency's verdict, and the verify figure is the time verify really took rather than a sum of
-  // overlapping waits (decision 177).
+  // Apply in dependency order; independent resources of parallel-safe kinds run side by side. The
+  // writes of a batch (VERIFY_CHUNK at a time) are verified once they are all done, in plan order,
+  // one resource at a time, before the next batch starts: dependents are always in a later batch, so
+  // they still see their dependency's verdict, and the verify figure is the time verify really took
+  // rather than a sum of overlapping waits (decision 177).
   t = performance.now();
   let verifyMs = 0;
   const touched: Resource[] = [];
   const verifyFailed: ResourceId[] = [];
   const parallelKinds = deps.parallelKinds ?? defaultParallel;
   const work = selected.filter((r) => !outcomes.has(r.id));
-  for (const batch of batches(work, graph, parallelKinds)) {
+
+  /** Run the actions of independent resources side by side, then verify each, in order. */
+  async function applyThenVerify(chunk: Resource[]): Promise<void> {
     // Resource → how long its actions took (its outcome's duration adds its verify).
     const done = new Map<ResourceId, number>();
-    // What has nothing to run is settled first, without a task each (most of a large tree on a
-    // no-change run); no member of a batch depends on another, so the order cannot matter.
-    const toRun: Resource[] = [];
-    for (const r of batch) {
-      const rp = byId.get(r.id) as ResourcePlan;
-      const dep = failedDep(r.id);
-      if (!allowed.has(r.id)) {
-        // Converged resources stay unchanged even when a dependency failed: nothing to do for them.
-        if (dep) tainted.add(r.id);
-        finish(outcome(rp, 'unchanged'));
-      } else if (dep) {
-        finish(outcome(rp, 'skipped', { skippedBecause: dep, error: `skipped: ${dep} did not converge` }));
-      } else toRun.push(r);
-    }
-    await forEachLimit(toRun, toRun.length > 1 ? (deps.concurrency ?? 16) : 1, async (r) => {
+    await forEachLimit(chunk, chunk.length > 1 ? (deps.concurrency ?? 16) : 1, async (r) => {
       const rp = byId.get(r.id) as ResourcePlan;
       const actions = allowed.get(r.id) as Action[];
       const began = performance.now();
@@ -255,9 +246,9 @@ export async function reconcile(
       await persist(() => queue.add(r.notify, r.id));
       done.set(r.id, performance.now() - began);
     });
-    // Verify in batch order whatever order the writes finished in: the report reads the same
+    // Verify in plan order whatever order the writes finished in: the report reads the same
     // every run.
-    for (const r of batch) {
+    for (const r of chunk) {
       const applyMs = done.get(r.id);
       if (applyMs === undefined) continue;
       const rp = byId.get(r.id) as ResourcePlan;
@@ -271,6 +262,29 @@ export async function reconcile(
         continue;
       }
       finish(outcome(rp, 'changed', { durationMs: applyMs + ms }));
+    }
+  }
+
+  for (const batch of batches(work, graph, parallelKinds)) {
+    // What has nothing to run is settled first, without a task each (most of a large tree on a
+    // no-change run); no member of a batch depends on another, so the order cannot matter.
+    const toRun: Resource[] = [];
+    for (const r of batch) {
+      const rp = byId.get(r.id) as ResourcePlan;
+      const dep = failedDep(r.id);
+      if (!allowed.has(r.id)) {
+        // Converged resources stay unchanged even when a dependency failed: nothing to do for them.
+        if (dep) tainted.add(r.id);
+        finish(outcome(rp, 'unchanged'));
+      } else if (dep) {
+        finish(outcome(rp, 'skipped', { skippedBecause: dep, error: `skipped: ${dep} did not converge` }));
+      } else toRun.push(r);
+    }
+    // Written and verified VERIFY_CHUNK at a time, so progress on a terminal keeps moving through
+    // a directory of thousands of files.
+    for (let from = 0; from < toRun.length; from += VERIFY_CHUNK) {
+      const chunk = toRun.slice(from, from + VERIFY_CHUNK);
+      await applyThenVerify(chunk);
     }
   }
   timings.apply = performance.now() - t - verifyMs;

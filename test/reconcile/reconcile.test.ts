@@ -66,6 +66,22 @@ describe('reconcile', () => {
     expect(r.resources.every((o) => o.status !== 'changed' || o.durationMs >= 0)).toBe(true);
   });
 
+  it('reports a large batch as it goes, not only after its last write', async () => {
+    const rs = Array.from({ length: 600 }, (_, i) => file(`/many/f${i}`, `v${i}`));
+    let writesAtFirstVerdict: number | undefined;
+    const { host, graph, deps } = setup(rs, {
+      onProgress: (e) => {
+        if (e.type === 'resource' && writesAtFirstVerdict === undefined)
+          writesAtFirstVerdict = host.executed.length;
+      },
+    });
+    const r = await reconcile(graph, deps);
+    expect(r.counts.changed).toBe(600);
+    expect(host.files.size).toBe(600);
+    expect(writesAtFirstVerdict).toBeLessThan(600);
+    expect(r.resources.map((o) => o.id)).toEqual(rs.map((x) => x.id));
+  });
+
   it('skips the dependents of a resource whose verify failed', async () => {
     const rs = [file('/liar', 'x'), file('/below', 'b', { requires: ['file:/liar'] }), file('/other', 'o')];
     const { host, graph, deps } = setup(rs);
