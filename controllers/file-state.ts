@@ -47,7 +47,10 @@ export async function observeFile(
   // chown follow a final link (so do we), remove takes the link itself (so an absent check does too).
   const { real, st } = statInRootSync(root, desired.path, desired.state === 'present');
   const obs: FileObserved = { path: desired.path, type: 'missing' };
-  if (!st) return desired.state === 'absent' ? obs : observeOwnership(obs, desired, root, accounts);
+  if (!st)
+    return desired.state === 'absent' || !ownsAccounts(desired)
+      ? obs
+      : observeOwnership(obs, desired, root, accounts);
   obs.type = st.isFile()
     ? 'file'
     : st.isDirectory()
@@ -69,7 +72,13 @@ export async function observeFile(
       if (!desired.sensitive) obs.current = await readForDiff(real, st.size);
     }
   }
-  return observeOwnership(obs, desired, root, accounts);
+  // Returned directly when no owner or group is asked for: handing back observeOwnership's promise
+  // from this async function would cost a few more microtask turns per file.
+  return ownsAccounts(desired) ? observeOwnership(obs, desired, root, accounts) : obs;
+}
+
+function ownsAccounts(desired: DesiredMeta): boolean {
+  return desired.owner !== undefined || desired.group !== undefined;
 }
 
 /**
