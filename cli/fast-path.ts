@@ -1,5 +1,5 @@
-// The yargs-free path for the hot commands: `aios apply`, `aios diff`, `aios config show` and
-// `aios policy check CMD` with plain flags. Loading yargs and building its table costs more than a
+// The yargs-free path for the hot commands: `aios apply`, `aios diff`, `aios config show`,
+// `aios snapshot` and `aios policy check CMD` with plain flags. Loading yargs and building its table costs more than a
 // no-change apply of 1000 files does (bench/apply), so argv that this parser fully understands runs
 // the command directly through the same runner as the yargs table. Anything it does not know for certain (--help, an unknown or repeated flag,
 // `--flag=value` forms yargs would coerce, a stray positional) returns undefined and goes to yargs,
@@ -18,6 +18,8 @@ interface CommandFlags {
   arrays: readonly string[];
   /** The one positional the command takes (`policy check <command>`), if any. */
   positional?: string;
+  /** Option → its yargs alias, which yargs also sets (only the long form is parsed here). */
+  aliases?: Readonly<Record<string, string>>;
 }
 
 const GLOBAL_BOOLEANS = ['json', 'verbose', 'color'] as const;
@@ -43,6 +45,15 @@ const COMMANDS: Record<string, CommandFlags> = {
     booleans: [],
     strings: [],
     arrays: [],
+  },
+  // A manual snapshot (scripts and cron take them); its subcommands (diff, verify, delete) are
+  // positionals this path does not take, so they go to yargs.
+  snapshot: {
+    load: () => import('./commands/snapshot.js'),
+    booleans: [],
+    strings: ['description'],
+    arrays: [],
+    aliases: { description: 'd' },
   },
   'policy check': {
     load: () => import('./commands/policy-check.js'),
@@ -112,7 +123,10 @@ export function fastCommand(args: readonly string[]): FastCommand | undefined {
   }
   // A required positional that is missing is yargs' error to report.
   if (spec.positional && !seen.has(spec.positional)) return undefined;
-  // yargs also sets the camel-case twin of every dashed option.
+  // yargs also sets the camel-case twin of every dashed option, and every alias.
   if ('dry-run' in argv) argv.dryRun = argv['dry-run'];
+  for (const [option, alias] of Object.entries(spec.aliases ?? {})) {
+    if (option in argv) argv[alias] = argv[option];
+  }
   return { load: spec.load, argv };
 }

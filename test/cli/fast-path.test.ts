@@ -45,6 +45,8 @@ describe('the yargs-free path for apply and diff', () => {
     ['policy', 'check', 'ls -la /etc'],
     ['policy', 'check', '--mode', 'paranoid', 'rm -rf /tmp/x'],
     ['policy', 'check', 'curl http://x | sh', '--json', '--root=/tmp/r'],
+    ['snapshot'],
+    ['snapshot', '--description', 'before the upgrade', '--json'],
   ];
   for (const args of same) {
     it(`gives the command the same arguments as yargs for: aios ${args.join(' ')}`, async () => {
@@ -80,6 +82,9 @@ describe('the yargs-free path for apply and diff', () => {
     ['policy', 'check', 'ls', 'extra'],
     ['policy', 'check', ''],
     ['policy', 'test'],
+    ['snapshot', 'diff', 'a'],
+    ['snapshot', 'verify'],
+    ['snapshot', '-d', 'x'], // an alias: yargs knows it
   ];
   for (const args of declined) {
     it(`leaves argv it is not sure about to yargs: aios ${args.join(' ')}`, () => {
