@@ -128,46 +128,46 @@ export function planOne(
   observeError?: string,
 ): ResourcePlan {
   const sensitive = r.spec.sensitive === true;
-  const base = () => ({
-    id: r.id,
-    kind: r.kind,
-    name: r.name,
-    source: r.source,
-    ...(sensitive ? { sensitive: true } : {}),
-  });
   const seen = observed.get(r.id);
-  if (observeError !== undefined) {
-    return { ...base(), status: 'error', changes: [], actions: [], fingerprint: '', error: observeError };
-  }
+  if (observeError !== undefined) return entry(r, sensitive, 'error', [], [], '', observeError);
   const controller = ctx.lookup(r.kind);
   let fp = fingerprint(sensitive ? withoutContents(seen) : seen);
   try {
     const changes = controller?.diff(r.spec, seen) ?? [];
-    if (changes.length === 0) {
-      // Most of a large tree, built without spreads: the same keys in the same order.
-      const { id, kind, name, source } = r;
-      return sensitive
-        ? { id, kind, name, source, sensitive, status: 'converged', changes, actions: [], fingerprint: fp }
-        : { id, kind, name, source, status: 'converged', changes, actions: [], fingerprint: fp };
-    }
+    if (changes.length === 0) return entry(r, sensitive, 'converged', changes, [], fp);
     const actions = (controller?.plan(changes, r.spec, seen) ?? []).map((a) =>
       a.resource ? a : { ...a, resource: r.id },
     );
     if (!sensitive && actions.some((a) => a.sensitive)) {
       fp = fingerprint(withoutContents(seen));
-      return { ...base(), sensitive: true, status: statusOf(changes), changes, actions, fingerprint: fp };
+      return entry(r, true, statusOf(changes), changes, actions, fp);
     }
-    return { ...base(), status: statusOf(changes), changes, actions, fingerprint: fp };
+    return entry(r, sensitive, statusOf(changes), changes, actions, fp);
   } catch (e) {
-    return {
-      ...base(),
-      status: 'error',
-      changes: [],
-      actions: [],
-      fingerprint: fp,
-      error: `plan failed: ${errorText(e)}`,
-    };
+    return entry(r, sensitive, 'error', [], [], fp, `plan failed: ${errorText(e)}`);
   }
+}
+
+/**
+ * One plan entry, built as a literal (thousands per plan: spreads of a base object were a visible
+ * part of the diff phase). Keys keep the order --json has always printed: id, kind, name, source,
+ * sensitive (only when true), status, changes, actions, fingerprint, error (only when set).
+ */
+function entry(
+  r: Resource,
+  sensitive: boolean,
+  status: PlanStatus,
+  changes: Change[],
+  actions: Action[],
+  fingerprint: string,
+  error?: string,
+): ResourcePlan {
+  const { id, kind, name, source } = r;
+  const e: ResourcePlan = sensitive
+    ? { id, kind, name, source, sensitive, status, changes, actions, fingerprint }
+    : { id, kind, name, source, status, changes, actions, fingerprint };
+  if (error !== undefined) e.error = error;
+  return e;
 }
 
 /** create / remove when the resource's existence changes, else change. */
