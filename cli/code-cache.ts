@@ -42,7 +42,9 @@ export function installCodeCache(dir: string): void {
       return original.call(this, content, filename);
     }
     const name = path.relative(dir, filename).replaceAll(path.sep, '+');
-    const file = path.join(cacheDir, `${name}.${sha1(content)}`);
+    // V8's version in the name too: two node versions sharing an install keep a cache each
+    // instead of rejecting and rewriting each other's on every run.
+    const file = path.join(cacheDir, `${name}.${sha1(content)}.${process.versions.v8}`);
     const cachedData = readIfPresent(file);
     const script = new vm.Script(M.wrap(content), {
       filename,
