@@ -68,3 +68,55 @@ describe('atomic writes that finish together in one directory', () => {
     await expect(syncDirAfter(missing)).resolves.toBeUndefined();
   });
 });
+
+describe('one atomic write', () => {
+  it('fsyncs the new file before the rename and its directory after, in that order', async () => {
+    const dir = tempDir();
+    const target = path.join(dir, 'motd');
+    const fdPath = new Map<number, string>();
+    const steps: string[] = [];
+    const openSync = fs.openSync;
+    vi.spyOn(fs, 'openSync').mockImplementation((...args: Parameters<typeof openSync>) => {
+      const fd = openSync(...args);
+      fdPath.set(fd, String(args[0]));
+      return fd;
+    });
+    const fsync = fs.fsync;
+    vi.spyOn(fs, 'fsync').mockImplementation(((fd: number, cb: (e: NodeJS.ErrnoException | null) => void) => {
+      const p = fdPath.get(fd) ?? '?';
+      steps.push(p === dir ? 'fsync dir' : p.endsWith('.tmp') ? 'fsync temp' : `fsync ${p}`);
+      return fsync(fd, cb);
+    }) as typeof fs.fsync);
+    const renameSync = fs.renameSync;
+    vi.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
+      steps.push(`rename to ${path.basename(String(to))}`);
+      return renameSync(from, to);
+    });
+    await atomicWrite(target, 'hello\n', { mode: 0o600 });
+    expect(steps).toEqual(['fsync temp', 'rename to motd', 'fsync dir']);
+    expect(fs.readFileSync(target, 'utf8')).toBe('hello\n');
+    expect(fs.statSync(target).mode & 0o777).toBe(0o600);
+  });
+
+  it('names its temp file the way the daemon ignores, never twice the same, and leaves none on failure', async () => {
+    const dir = tempDir();
+    const seen: string[] = [];
+    const validate = async (tmp: string) => {
+      seen.push(path.basename(tmp));
+    };
+    await atomicWrite(path.join(dir, 'a.conf'), 'a', { validate });
+    await atomicWrite(path.join(dir, 'a.conf'), 'b', { validate });
+    expect(seen).toHaveLength(2);
+    for (const name of seen) expect(name).toMatch(/^\.a\.conf\.aios-[0-9a-f]+\.tmp$/);
+    expect(seen[0]).not.toBe(seen[1]);
+    await expect(
+      atomicWrite(path.join(dir, 'a.conf'), 'c', {
+        validate: async () => {
+          throw new Error('nginx -t failed');
+        },
+      }),
+    ).rejects.toThrow(/nginx -t failed/);
+    expect(fs.readFileSync(path.join(dir, 'a.conf'), 'utf8')).toBe('b');
+    expect(fs.readdirSync(dir)).toEqual(['a.conf']);
+  });
+});
