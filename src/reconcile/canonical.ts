@@ -45,6 +45,8 @@ function isPlainTree(v: unknown, keys: Set<string>, depth: number): boolean {
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return false;
   for (const k of Object.keys(v)) {
+    // An own "__proto__" key (JSON.parse makes them) never reached the old output: take the writer.
+    if (k === '__proto__') return false;
     keys.add(k);
     if (!isPlainTree((v as Record<string, unknown>)[k], keys, depth + 1)) return false;
   }
@@ -144,7 +146,9 @@ function writeObject(o: Record<string, unknown>, seen: Set<object>): string {
   let first = true;
   for (const k of keys) {
     const v = o[k];
-    if (v === undefined) continue;
+    // The sorted copy this replaced assigned each key, and assigning "__proto__" sets a prototype
+    // instead of a key: such a key never showed in the text, so it does not now.
+    if (v === undefined || k === '__proto__') continue;
     out += `${first ? '' : ','}${JSON.stringify(k)}:${write(v, seen)}`;
     first = false;
   }

@@ -117,6 +117,17 @@ describe('canonical JSON', () => {
     expect(canonicalJson(v)).toBe(reference(v));
   });
 
+  it('leaves out an own "__proto__" key, as the sorted copy did', () => {
+    for (const text of [
+      '{"__proto__": {"x": 1}, "a": 1}',
+      '{"b": {"__proto__": 7}, "a": [{"__proto__": null}]}',
+    ]) {
+      const v = JSON.parse(text) as unknown;
+      expect(canonicalJson(v)).toBe(reference(v));
+    }
+    expect(canonicalJson(JSON.parse('{"__proto__": 1, "a": 1}'))).toBe('{"a":1}');
+  });
+
   it('marks a cycle but not a value shared by two branches', () => {
     const shared = { x: 1 };
     const cyclic: Record<string, unknown> = { shared, again: shared };
