@@ -30,13 +30,13 @@ const GLOBAL_STRINGS = ['config', 'root'] as const;
 const COMMANDS: Record<string, CommandFlags> = {
   diff: {
     load: () => import('./commands/diff.js'),
-    booleans: ['timings'],
+    booleans: ['timings', 'full'],
     strings: [],
     arrays: ['only'],
   },
   apply: {
     load: () => import('./commands/apply.js'),
-    booleans: ['yes', 'dry-run', 'timings'],
+    booleans: ['yes', 'dry-run', 'timings', 'full'],
     strings: ['plan'],
     arrays: ['only'],
   },

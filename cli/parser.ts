@@ -28,7 +28,14 @@ export function buildParser(args: string[], version: string): Argv {
     .command(
       'diff',
       'show desired vs actual state per resource (exit 2 when changes are pending)',
-      (y) => only(y).option('timings', { type: 'boolean', default: false, describe: 'time per phase' }),
+      (y) =>
+        only(y)
+          .option('timings', { type: 'boolean', default: false, describe: 'time per phase' })
+          .option('full', {
+            type: 'boolean',
+            default: false,
+            describe: 'read every managed file instead of trusting unchanged ones (decision 183)',
+          }),
       cmd(() => import('./commands/diff.js')),
     )
     .command(
@@ -46,7 +53,12 @@ export function buildParser(args: string[], version: string): Argv {
             type: 'string',
             describe: 'apply a saved plan; refused if the host drifted since',
           })
-          .option('timings', { type: 'boolean', default: false, describe: 'time per phase' }),
+          .option('timings', { type: 'boolean', default: false, describe: 'time per phase' })
+          .option('full', {
+            type: 'boolean',
+            default: false,
+            describe: 'read every managed file instead of trusting unchanged ones (decision 183)',
+          }),
       cmd(() => import('./commands/apply.js')),
     )
     .command(

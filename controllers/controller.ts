@@ -2,6 +2,7 @@
 // so `aios diff` and `aios apply` run exactly the same planning code. A kind's zod schema is not
 // part of it: it lives in controllers/<kind>-schema.ts, looked up through spec-schemas.ts, so
 // applying cached specs never loads zod (decision 172).
+import type { ContentStamps } from '../src/host/content-stamps.js';
 import type { ProcessRunner } from '../src/host/process-runner.js';
 import type { RootPath } from '../src/host/root-path.js';
 import type { Action, Change, Decision, Effect, ResourceId } from '../src/types.js';
@@ -16,6 +17,11 @@ export interface ObserveContext {
    * it first. Absent: no gate is at hand, and such a command must not run.
    */
   guard?: CommandGuard | undefined;
+  /**
+   * What earlier runs read of managed files (src/host/content-stamps.ts): a file whose identity
+   * is unchanged since it was found equal need not be read again. Absent: every file is read.
+   */
+  stamps?: ContentStamps | undefined;
 }
 
 /** The policy gate and [security] sandbox, for commands observe runs on a person's behalf. */

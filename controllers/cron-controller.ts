@@ -42,7 +42,8 @@ function desiredOf(spec: CronSpec): DesiredFile {
 export const cronController: Controller<CronSpec, FileObserved> = {
   kind: 'cron',
   name: (spec) => spec.name,
-  observe: (spec: CronSpec, ctx: ObserveContext) => observeFile(desiredOf(spec), ctx.root),
+  observe: (spec: CronSpec, ctx: ObserveContext) =>
+    observeFile(desiredOf(spec), ctx.root, undefined, ctx.stamps),
   diff: (spec: CronSpec, observed: FileObserved): Change[] => diffFile(desiredOf(spec), observed),
   plan: (changes, spec) => planFile(desiredOf(spec), changes, `cron:${spec.name}`),
   implicitRequires(spec: CronSpec): ResourceId[] {

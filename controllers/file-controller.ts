@@ -62,7 +62,12 @@ export const fileController: Controller<FileSpec, FileControllerObserved> = {
       spec.source !== undefined && spec.state === 'present'
         ? await readSource(spec.source, ctx.specDir)
         : undefined;
-    const obs: FileControllerObserved = await observeFile(desiredOf(spec, sourceContent), ctx.root);
+    const obs: FileControllerObserved = await observeFile(
+      desiredOf(spec, sourceContent),
+      ctx.root,
+      undefined,
+      ctx.stamps,
+    );
     if (sourceContent !== undefined) obs.sourceContent = sourceContent;
     return obs;
   },

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { Accounts } from '../src/host/accounts.js';
+import type { ContentStamps } from '../src/host/content-stamps.js';
 import type { RootPath } from '../src/host/root-path.js';
 import { TOOL } from '../src/tools/tool-args.js';
 import type { Action, Change } from '../src/types.js';
@@ -42,6 +43,7 @@ export async function observeFile(
   desired: DesiredFile,
   root: RootPath,
   accounts?: Accounts,
+  stamps?: ContentStamps,
 ): Promise<FileObserved> {
   // Links are resolved inside the root exactly as the tools resolve them: write_file, chmod and
   // chown follow a final link (so do we), remove takes the link itself (so an absent check does too).
@@ -64,10 +66,20 @@ export async function observeFile(
   obs.gid = st.gid;
   if (obs.type === 'file' && desired.content !== undefined) {
     // The hot path of a no-change run: equal sizes are the only case worth reading to compare.
+    // A sensitive file is always read: a digest of a short secret must not be kept anywhere.
+    const noted = desired.sensitive ? undefined : stamps;
     if (st.size === Buffer.byteLength(desired.content)) {
-      obs.contentSame = sameContent(real, desired.content);
+      if (noted?.knownSame(real, st, desired.content)) {
+        obs.contentSame = true;
+      } else {
+        const readAt = Date.now();
+        obs.contentSame = sameContent(real, desired.content);
+        if (obs.contentSame) noted?.noteSame(real, st, desired.content, readAt);
+        else noted?.forget(real);
+      }
       if (!obs.contentSame && !desired.sensitive) obs.current = { text: readFileSync(real).toString('utf8') };
     } else {
+      noted?.forget(real);
       obs.contentSame = false;
       if (!desired.sensitive) obs.current = await readForDiff(real, st.size);
     }

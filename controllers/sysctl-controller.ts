@@ -49,7 +49,7 @@ export const sysctlController: Controller<SysctlSpec, SysctlObserved> = {
   name: (spec) => spec.name,
 
   async observe(spec: SysctlSpec, ctx: ObserveContext): Promise<SysctlObserved> {
-    const file = await observeFile(desiredOf(spec), ctx.root);
+    const file = await observeFile(desiredOf(spec), ctx.root, undefined, ctx.stamps);
     if (!ctx.root.isHostRoot || spec.state === 'absent') return { file };
     return { file, live: await readLive(ctx.root, spec.name) };
   },

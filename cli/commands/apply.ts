@@ -26,6 +26,7 @@ export interface ApplyArgs extends CommandArgs {
   'dry-run'?: boolean;
   plan?: string;
   timings?: boolean;
+  full?: boolean;
 }
 
 export default async function apply(args: ApplyArgs, io: Io): Promise<number> {
@@ -70,7 +71,13 @@ export async function runApply(args: ApplyArgs, io: Io, opts: RunApplyOptions): 
     // The daemon serialises applies with its own drift repairs; progress streams back as it runs.
     report = (await daemon(
       'apply',
-      { only, dry_run: dryRun, yes: Boolean(args.yes), ...(saved ? { expected_hash: saved.hash } : {}) },
+      {
+        only,
+        dry_run: dryRun,
+        yes: Boolean(args.yes),
+        full: args.full === true,
+        ...(saved ? { expected_hash: saved.hash } : {}),
+      },
       (p) => {
         const step = intentProgress(p);
         if (step) {
@@ -104,6 +111,7 @@ export async function runApply(args: ApplyArgs, io: Io, opts: RunApplyOptions): 
       onProgress,
       warn: (m) => io.err(`aios: warning: ${m}`),
       openMemory: (file) => sharedMemory(file),
+      fullRead: args.full === true,
     });
     try {
       report = await reconcile(desired.graph, engine.deps, {

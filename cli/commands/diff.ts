@@ -2,6 +2,7 @@
 // the planning code `aios apply` runs (makePlan). Exit 0 converged, 2 changes pending, 1 error.
 // Also holds the plan/summary rendering `aios apply` and `aios demo` reuse.
 import path from 'node:path';
+import { ContentStamps, contentStampsPath } from '../../src/host/content-stamps.js';
 import { redactValue } from '../../src/memory/redact.js';
 import { loadDesiredState, planOnHost } from '../../src/reconcile/desired-state.js';
 import { configGuard } from '../../src/reconcile/engine.js';
@@ -16,6 +17,7 @@ import { type Io, paint, printJson } from '../io.js';
 export interface DiffArgs extends CommandArgs {
   only?: string[];
   timings?: boolean;
+  full?: boolean;
 }
 
 export default async function diff(args: DiffArgs, io: Io): Promise<number> {
@@ -24,7 +26,8 @@ export default async function diff(args: DiffArgs, io: Io): Promise<number> {
   const configMs = performance.now() - started;
   for (const w of loaded.warnings) io.err(`aios: warning: ${w}`);
   // A running daemon for this host answers with the same planning code; --timings measures this process.
-  const daemon = args.timings ? undefined : await delegateTo(args, paths);
+  // --full reads every file here too (the daemon's own diff trusts its notes).
+  const daemon = args.timings || args.full ? undefined : await delegateTo(args, paths);
   let plan: Plan;
   let phases: Partial<Record<Phase, number>> = {};
   if (daemon) {
@@ -32,7 +35,16 @@ export default async function diff(args: DiffArgs, io: Io): Promise<number> {
   } else {
     const desired = await loadDesiredState(paths.specsDir, { cacheDir: paths.dataDir });
     // The gate decides what observe runs itself (an intent's check); loaded only if one asks.
-    const planned = await planOnHost(desired, paths.root, args.only ?? [], configGuard(loaded, paths));
+    const stampsFile = contentStampsPath(paths.dataDir, paths.root);
+    const stamps = ContentStamps.load(stampsFile, args.full === true);
+    const planned = await planOnHost(
+      desired,
+      paths.root,
+      args.only ?? [],
+      configGuard(loaded, paths),
+      stamps,
+    );
+    stamps.save(stampsFile);
     plan = planned.plan;
     phases = { start: started, load: configMs + desired.loadMs, ...planned.timings };
   }

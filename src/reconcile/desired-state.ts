@@ -4,6 +4,7 @@
 
 import type { CommandGuard } from '../../controllers/controller.js';
 import { controllerFor } from '../../controllers/registry.js';
+import type { ContentStamps } from '../host/content-stamps.js';
 import { spawnRunner } from '../host/process-runner.js';
 import { RootPath } from '../host/root-path.js';
 import { buildGraph, type Graph, graphFromStored, storedGraph } from '../specs/graph.js';
@@ -59,11 +60,19 @@ export function planOnHost(
   only: ResourceId[] = [],
   /** Gate for commands observe runs itself (an intent's check); absent: they are not run. */
   guard?: CommandGuard,
+  /** What earlier runs read of managed files (decision 183); absent: every file is read. */
+  stamps?: ContentStamps,
 ): Promise<PlanResult> {
   const selected = selectResources(desired.graph.order, only);
   return makePlan(
     selected,
-    { lookup: controllerFor, root: new RootPath(root), runner: spawnRunner, ...(guard ? { guard } : {}) },
+    {
+      lookup: controllerFor,
+      root: new RootPath(root),
+      runner: spawnRunner,
+      ...(guard ? { guard } : {}),
+      ...(stamps ? { stamps } : {}),
+    },
     only,
   );
 }

@@ -10,6 +10,7 @@ import type { CommandGuard } from '../../controllers/controller.js';
 import { controllerFor } from '../../controllers/registry.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { EffectivePaths } from '../config/paths.js';
+import { ContentStamps, contentStampsPath } from '../host/content-stamps.js';
 import { spawnRunner } from '../host/process-runner.js';
 import { RootPath } from '../host/root-path.js';
 import type { MemoryStore } from '../memory/memory-store.js';
@@ -38,6 +39,11 @@ export interface EngineOptions {
   /** Record into memory (default true). */
   record?: boolean;
   /**
+   * Read every managed file instead of trusting what earlier runs noted (`--full`); the notes are
+   * kept in data_dir either way (src/host/content-stamps.ts, decision 183).
+   */
+  fullRead?: boolean | undefined;
+  /**
    * Opens memory.db for the run's record; the engine then leaves closing it to the caller. The CLI
    * passes its per-process handle, so the run and the command-history row share one connection.
    */
@@ -59,6 +65,8 @@ export interface ExtraToolParts {
 
 export interface Engine {
   deps: ReconcileDeps;
+  /** Writes what this engine's runs noted about managed files (a long-lived daemon, per run). */
+  saveStamps(): void;
   close(): void;
 }
 
@@ -89,6 +97,8 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   let memoryFailed = false;
   let ownsMemory = false;
   const wantStore = !opts.snapshotter && config.recovery.enabled;
+  const stampsFile = contentStampsPath(opts.paths.dataDir, opts.paths.root);
+  const stamps = ContentStamps.load(stampsFile, opts.fullRead === true);
 
   const prepare = async (): Promise<void> => {
     if (!registry) {
@@ -194,6 +204,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       return (execute as NonNullable<typeof execute>)(registry as ToolRegistry, action, toolCtx);
     },
     notifyQueueFile: path.join(opts.paths.dataDir, NOTIFY_QUEUE_FILE),
+    stamps,
     autoRollback: config.recovery.auto_rollback,
     ...(snapshotter ? { snapshotter } : {}),
     ...(opts.confirm ? { confirm: opts.confirm } : {}),
@@ -202,10 +213,11 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     ...(opts.record !== false ? { recorder } : {}),
   };
   const close = () => {
+    stamps.save(stampsFile);
     store?.close();
     if (ownsMemory) memory?.close();
   };
-  return { deps, close };
+  return { deps, close, saveStamps: () => stamps.save(stampsFile) };
 }
 
 /**

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { CommandGuard, ObserveContext } from '../../controllers/controller.js';
 import { UserInputError } from '../errors.js';
+import type { ContentStamps } from '../host/content-stamps.js';
 import type { ProcessRunner } from '../host/process-runner.js';
 import type { RootPath } from '../host/root-path.js';
 import type { ControllerLookup } from '../specs/load-specs.js';
@@ -46,6 +47,8 @@ export interface PlanContext {
   concurrency?: number;
   /** Gate (and sandbox) for commands observe runs itself (an intent's check); absent: not run. */
   guard?: CommandGuard;
+  /** What earlier runs read of managed files (decision 183); absent: every file is read. */
+  stamps?: ContentStamps;
 }
 
 export interface PlanTimings {
@@ -84,6 +87,7 @@ export function observeContext(ctx: PlanContext, r: Resource): ObserveContext {
   }
   const oc: ObserveContext = { root: ctx.root, runner: ctx.runner, specDir };
   if (ctx.guard) oc.guard = ctx.guard;
+  if (ctx.stamps) oc.stamps = ctx.stamps;
   return oc;
 }
 

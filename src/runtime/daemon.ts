@@ -155,6 +155,7 @@ export class Daemon {
         this.requireReconciler().apply(ids(p.only), 'apply', (event) => ctx.notify('progress', event), {
           dryRun: p.dry_run === true,
           yes: p.yes === true,
+          full: p.full === true,
           ...(typeof p.expected_hash === 'string' ? { expectedHash: p.expected_hash } : {}),
         }),
     };

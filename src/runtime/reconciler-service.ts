@@ -35,6 +35,8 @@ export interface ApplyRequest {
   dryRun?: boolean;
   yes?: boolean;
   expectedHash?: string;
+  /** Read every managed file instead of trusting unchanged ones (`aios apply --full`). */
+  full?: boolean;
 }
 
 export interface SpecsState {
@@ -61,6 +63,8 @@ export class ReconcilerService {
   private pathsWatcher: FSWatcher | undefined;
   private pathToIds = new Map<string, ResourceId[]>();
   private resyncTimer: NodeJS.Timeout | undefined;
+  /** The next run reads every managed file (set by the periodic resync). */
+  private fullReadNext = false;
   private nextResync: Date | undefined;
   private driftRepairs = 0;
   /** Serialises every run that may write: queue batches and apply RPCs. */
@@ -217,6 +221,11 @@ export class ReconcilerService {
       this.intentToken =
         trigger === 'daemon' ? `pass:${this.approvalsDecided}` : `apply:${++this.explicitApplies}`;
       this.runProgress = onProgress;
+      // The periodic resync reads every file, as `--full` does: the daemon is the deep check that
+      // catches what no file event reported (decision 183).
+      const stamps = engine.deps.stamps;
+      if (stamps) stamps.full = request.full === true || this.fullReadNext;
+      this.fullReadNext = false;
       const deps = {
         ...engine.deps,
         // Nobody sits at a daemon's terminal: a confirm verdict waits in the approvals queue and
@@ -238,6 +247,8 @@ export class ReconcilerService {
           });
         } finally {
           this.runProgress = undefined;
+          if (stamps) stamps.full = false;
+          engine.saveStamps();
         }
         this.lastRun = {
           at: new Date().toISOString(),
@@ -425,6 +436,7 @@ export class ReconcilerService {
     }
     this.nextResync = new Date(Date.now() + ms);
     this.resyncTimer = setTimeout(() => {
+      this.fullReadNext = true;
       this.queueAll();
       this.scheduleResync();
     }, ms);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandGuard, CommonSpec, Controller, ObserveContext } from '../../controllers/controller.js';
 import { controllerFor } from '../../controllers/registry.js';
 import { specSchemaFor } from '../../controllers/spec-schemas.js';
+import { ContentStamps } from '../../src/host/content-stamps.js';
 import { type ProcessRunner, spawnRunner } from '../../src/host/process-runner.js';
 import { RootPath } from '../../src/host/root-path.js';
 import { executeAction } from '../../src/tools/execute.js';
@@ -161,7 +162,9 @@ export function runConformance(c: ConformanceCase): void {
       controller = found;
       await c.setup?.(dirs.root, dirs);
       runner = c.makeRunner?.(dirs.root, dirs) ?? c.runner ?? spawnRunner;
-      ctx = { root: new RootPath(dirs.root), runner, specDir: dirs.specDir };
+      // With notes of what was read (decision 183), as diff, apply and the daemon observe: drift must
+      // still be seen through them.
+      ctx = { root: new RootPath(dirs.root), runner, specDir: dirs.specDir, stamps: ContentStamps.empty() };
       if (c.guard) ctx.guard = c.guard(dirs.root, dirs);
       const base = await toolRegistry();
       registry = c.extraTools ? registryOf([...base.list(), ...c.extraTools(dirs.root, dirs, base)]) : base;

@@ -17,7 +17,12 @@ afterEach(() => {
 
 const cacheFiles = (s: Sandbox) => {
   const dir = path.join(s.data, 'cache');
-  return fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.startsWith('specs-'))
+        .map((f) => path.join(dir, f))
+    : [];
 };
 
 const motd = (text: string) => `[[file]]\npath = "/etc/motd"\ncontent = "${text}\\n"\nmode = "0644"\n`;
