@@ -20,7 +20,8 @@ import { build } from 'rolldown';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(repo, 'dist/cli');
 const stampFile = path.join(out, 'aios-bundle.stamp');
-const external = [/^node:/, 'better-sqlite3', 'koffi', 'sqlite-vec'];
+// better-sqlite3's JavaScript is bundled (src/memory/sqlite-open.ts hands it the addon's path).
+const external = [/^node:/, /\.node$/, 'koffi', 'sqlite-vec'];
 
 /** The npm package a module id belongs to (scoped names included), or undefined for our code. */
 function packageOf(id) {
