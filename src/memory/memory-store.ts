@@ -84,7 +84,7 @@ import type {
 } from './memory-types.js';
 import { ftsInsertSql, KIND_CODE, MEMORY_KINDS, type MemoryKind, migrate } from './migrations.js';
 import { redact, redactArgv, redactValue } from './redact.js';
-import { openSqlite } from './sqlite-open.js';
+import { openSqlite, useWal } from './sqlite-open.js';
 import {
   loadVectorExtension,
   type PendingRow,
@@ -681,9 +681,10 @@ function openDatabase(file: string, options: OpenMemoryOptions): Database.Databa
     db = openSqlite(file);
   }
   try {
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    const busyMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
+    db.pragma(`busy_timeout = ${busyMs}`);
     if (!options.readonly) {
-      db.pragma('journal_mode = WAL');
+      useWal(db, busyMs);
       // NORMAL in WAL: durable across a crash of the process, fsync only at checkpoints.
       db.pragma('synchronous = NORMAL');
     }

@@ -36,3 +36,25 @@ function addonPath(): string | null {
   }
   return null;
 }
+
+/**
+ * Switches a database to WAL, waiting for other processes like busy_timeout does. SQLite does not
+ * call the busy handler for this switch: two processes opening a new memory.db at the same moment
+ * (two roots sharing one, issue 9) got SQLITE_BUSY at once. A database already in WAL is only read.
+ */
+export function useWal(db: Database.Database, busyMs: number): void {
+  const deadline = Date.now() + busyMs;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') {
+        db.pragma('journal_mode = WAL');
+      }
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      // A synchronous wait: opening is synchronous, and this only happens while another process
+      // creates or converts the database.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
+    }
+  }
+}

@@ -3,7 +3,7 @@
 // one transaction only after its objects and manifest are durable: the row IS the visibility.
 // WAL with synchronous=FULL so a committed snapshot survives a power cut.
 import type Database from 'better-sqlite3';
-import { openSqlite } from '../memory/sqlite-open.js';
+import { openSqlite, useWal } from '../memory/sqlite-open.js';
 import type { SnapshotMeta } from './manifest.js';
 import type { SnapshotKind, SnapshotSummary } from './snapshot-types.js';
 
@@ -79,9 +79,9 @@ export class IndexDb {
 
   constructor(file: string) {
     this.db = openSqlite(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 10000');
+    useWal(this.db, 10_000);
+    this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);
   }
 
