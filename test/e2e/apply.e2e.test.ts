@@ -2,18 +2,10 @@
 // policy blocks, saved plans, dry runs. Assertions on files under the root and on exit codes.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { rootFile, run, type Sandbox, sandbox, tree, writeSpec } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { rootFile, run, type Sandbox, sandboxes, tree, writeSpec } from './helpers.js';
 
-const made: Sandbox[] = [];
-function box(extra = ''): Sandbox {
-  const s = sandbox(extra);
-  made.push(s);
-  return s;
-}
-afterEach(() => {
-  for (const s of made.splice(0)) fs.rmSync(s.dir, { recursive: true, force: true });
-});
+const box = sandboxes();
 
 function siteBox(): Sandbox {
   const s = box();

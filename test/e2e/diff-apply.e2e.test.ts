@@ -1,18 +1,10 @@
 // End to end: the built CLI against temp roots; assertions on files, exit codes and output.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { run, type Sandbox, sandbox, tree, writeSpec } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { run, type Sandbox, sandboxes, tree, writeSpec } from './helpers.js';
 
-const made: Sandbox[] = [];
-function box(extra = ''): Sandbox {
-  const s = sandbox(extra);
-  made.push(s);
-  return s;
-}
-afterEach(() => {
-  for (const s of made.splice(0)) fs.rmSync(s.dir, { recursive: true, force: true });
-});
+const box = sandboxes();
 
 const motdSpec = `
 [[directory]]

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 
 export const aios = path.resolve('dist/cli/aios.js');
 
@@ -61,4 +62,20 @@ export function rootFile(s: Sandbox, hostPath: string): string {
 export function tree(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return (fs.readdirSync(dir, { recursive: true }) as string[]).sort();
+}
+
+/**
+ * A sandbox maker for one test file: every sandbox it made is removed after each test.
+ * Call it at the top level of the file.
+ */
+export function sandboxes(): (extraConfig?: string) => Sandbox {
+  const made: Sandbox[] = [];
+  afterEach(() => {
+    for (const s of made.splice(0)) fs.rmSync(s.dir, { recursive: true, force: true });
+  });
+  return (extraConfig = '') => {
+    const s = sandbox(extraConfig);
+    made.push(s);
+    return s;
+  };
 }

@@ -2,18 +2,10 @@
 // run sees. Edits, broken files, removed sources and secrets behave exactly as without it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { rootFile, run, type Sandbox, sandbox, writeSpec } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { rootFile, run, type Sandbox, sandboxes, writeSpec } from './helpers.js';
 
-const made: Sandbox[] = [];
-function box(): Sandbox {
-  const s = sandbox();
-  made.push(s);
-  return s;
-}
-afterEach(() => {
-  for (const s of made.splice(0)) fs.rmSync(s.dir, { recursive: true, force: true });
-});
+const box = sandboxes();
 
 const cacheFiles = (s: Sandbox) => {
   const dir = path.join(s.data, 'cache');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, fingerprint, sha256 } from '../../src/reconcile/canonical.js';
+import { Rng } from '../chaos/rng.js';
 
 /**
  * The implementation canonicalJson had before it wrote its text directly: a sorted, normalised copy
@@ -34,16 +35,6 @@ function reference(value: unknown): string {
     return out;
   };
   return JSON.stringify(normalise(value, new WeakSet()));
-}
-
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const keys = [
@@ -104,7 +95,8 @@ function randomValue(next: () => number, depth: number): unknown {
 
 describe('canonical JSON', () => {
   it('writes exactly the text of the sorted normalised copy it replaced', () => {
-    const next = rng(177);
+    const seeded = new Rng(177);
+    const next = () => seeded.next();
     for (let i = 0; i < 5000; i++) {
       const v = randomValue(next, 0);
       expect(canonicalJson(v)).toBe(reference(v));

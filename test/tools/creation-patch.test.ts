@@ -1,18 +1,9 @@
 import { createTwoFilesPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { creationPatch } from '../../src/tools/creation-patch.js';
+import { Rng } from '../chaos/rng.js';
 
 /** A deterministic generator (mulberry32), so a failure names a reproducible input. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pieces = [
   'a',
   'line',
@@ -33,7 +24,8 @@ const pieces = [
 
 describe('the patch of a file created from nothing', () => {
   it('is exactly what the diff package prints for the same texts', () => {
-    const next = rng(176);
+    const seeded = new Rng(176);
+    const next = () => seeded.next();
     const samples = ['', 'x', 'x\n', 'a\nb', 'a\nb\n', '\n', '\n\n\n', 'no newline at all'];
     for (let i = 0; i < 3000; i++) {
       let s = '';
