@@ -74,11 +74,24 @@ const MODE_KEYS = new Set(['name', 'read', 'write', 'exec', 'network', 'relax_co
  * `home` expands `~` in path patterns.
  */
 export function parseRuleFile(file: string, text: string, prefix: string, home: string): RuleFile {
+  try {
+    return parseRuleFileText(file, text, prefix, home);
+  } catch (error) {
+    // A pattern (or an id, which is located by a pattern) too large for the regex engine is the
+    // file's fault: an error naming the file, like any other bad input, never a crash.
+    if (error instanceof SyntaxError || error instanceof RangeError) {
+      throw new UserInputError(`cannot compile a pattern: ${error.message.slice(0, 200)}`, { file });
+    }
+    throw error;
+  }
+}
+
+function parseRuleFileText(file: string, text: string, prefix: string, home: string): RuleFile {
   const doc = parseTomlCached(file, text);
   const out: RuleFile = { file, rules: [] };
   for (const key of Object.keys(doc)) {
     if (key !== 'rule' && key !== 'mode') {
-      const line = lineOf(text, new RegExp(`^\\s*\\[?\\[?${escapeRe(key)}\\b`));
+      const line = lineOfKey(text, key);
       throw new UserInputError(
         `unknown top-level key "${key}" (expected [[rule]] or [mode])`,
         at(file, line, key),
@@ -365,6 +378,19 @@ function idLine(text: string, id: string): number | undefined {
     }
   }
   return idLines.get(id);
+}
+
+/**
+ * The line where a top-level key (`key = ...`, `[key]`, `[[key]]`) starts. A plain scan, not a
+ * regex built from the key: a key of any length must still give an error naming the file.
+ */
+function lineOfKey(text: string, key: string): number | undefined {
+  const lines = linesOf(text);
+  for (let i = 0; i < lines.length; i++) {
+    const l = (lines[i] ?? '').trimStart().replace(/^\[{1,2}\s*/, '');
+    if (l.startsWith(key) && !/\w/.test(l.charAt(key.length))) return i + 1;
+  }
+  return undefined;
 }
 
 function lineOf(text: string, re: RegExp): number | undefined {

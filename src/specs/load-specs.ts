@@ -312,10 +312,16 @@ async function findSpecFiles(dir: string): Promise<string[]> {
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/**
+ * The line where a top-level key (`key = ...`, `[key]`, `[[key]]`) starts. A plain scan, not a
+ * regex built from the key: a key of any length must still give an error naming the file.
+ */
 function lineOfKey(text: string, key: string): number | undefined {
   const lines = text.split('\n');
-  const re = new RegExp(`^\\s*\\[?\\[?\\s*${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`);
-  const i = lines.findIndex((l) => re.test(l));
+  const i = lines.findIndex((l) => {
+    const rest = l.trimStart().replace(/^\[{1,2}\s*/, '');
+    return rest.startsWith(key) && !/\w/.test(rest.charAt(key.length));
+  });
   return i === -1 ? undefined : i + 1;
 }
 

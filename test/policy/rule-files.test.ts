@@ -4,10 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/errors.js';
+import { UserInputError, ValidationError } from '../../src/errors.js';
 import { createGate } from '../../src/policy/create-gate.js';
 import { allRules, clearPolicyCache, readPolicies } from '../../src/policy/policy-loader.js';
 import { checkExamples } from '../../src/policy/rule-examples.js';
+import { parseRuleFile } from '../../src/policy/rule-file.js';
 import type { Action } from '../../src/types.js';
 
 const bash = (command: string): Action => ({ tool: 'bash', args: { command }, reason: 'test' });
@@ -66,6 +67,15 @@ describe('a broken user rule file', () => {
       clearPolicyCache();
       const e = loadError({ 'big.toml': text });
       expect(e.problems[0]?.location?.file).toMatch(/big\.toml$/);
+      // The parser itself refuses it as bad input (the chaos fuzz calls it directly).
+      let thrown: unknown;
+      try {
+        parseRuleFile('/x/big.toml', text, 'user', '/home/u');
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(UserInputError);
+      expect((thrown as UserInputError).location?.file).toBe('/x/big.toml');
     }
   });
   it('with an unknown key names the file, line, rule and key', () => {

@@ -92,6 +92,14 @@ describe('loadSpecs', () => {
     ]);
   });
 
+  it('names file and line for an unknown key of any length (no regex is built from it)', async () => {
+    const huge = 'k'.repeat(40_000);
+    write('huge.toml', `# first\n${huge} = "x"\n`);
+    const list = await problems();
+    expect(list).toHaveLength(1);
+    expect(list[0]?.message).toMatch(/huge\.toml:2 .*unknown resource kind/);
+  });
+
   it('reports TOML syntax errors with their line', async () => {
     const f = write('bad.toml', '[[file]]\npath = "/a"\nmode = \n');
     const [p] = await problems();
