@@ -12,10 +12,9 @@
 // Sensitive resources are never noted (a digest of a short secret could be brute-forced), and a
 // `full` check (`aios diff --full`, the daemon's hourly pass) ignores every note.
 // It holds no file contents, and a torn, foreign or missing cache file is just empty.
-import crypto, { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
+import crypto, { createHash } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
+import { privateCachePath, readPrivateCache, writePrivateCache } from './private-cache.js';
 
 /** A file changed this recently before it was read may change again with the same times. */
 export const RACY_MS = 100;
@@ -89,26 +88,16 @@ export class ContentStamps {
     if (this.notes.delete(real)) this.changed = true;
   }
 
-  get dirty(): boolean {
-    return this.changed;
-  }
-
   /** Loads the notes for one root; anything unreadable is an empty set of notes. */
   static load(file: string, full = false): ContentStamps {
-    let fd: number | undefined;
+    const bytes = readPrivateCache(file);
+    if (!bytes) return ContentStamps.empty(full);
     try {
-      fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-      const st = fs.fstatSync(fd);
-      // Only notes this user wrote and nobody else can change: they decide what is read.
-      const uid = process.geteuid?.() ?? st.uid;
-      if (!st.isFile() || st.uid !== uid || (st.mode & 0o022) !== 0) return ContentStamps.empty(full);
-      const data = deserialize(fs.readFileSync(fd)) as { format?: unknown; notes?: unknown } | null;
+      const data = deserialize(bytes) as { format?: unknown; notes?: unknown } | null;
       if (!data || data.format !== FORMAT || !(data.notes instanceof Map)) return ContentStamps.empty(full);
       return new ContentStamps(data.notes as Map<string, Note>, full);
     } catch {
       return ContentStamps.empty(full);
-    } finally {
-      if (fd !== undefined) fs.closeSync(fd);
     }
   }
 
@@ -119,23 +108,13 @@ export class ContentStamps {
    */
   save(file: string): void {
     if (!this.changed) return;
-    const dir = path.dirname(file);
-    const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      fs.writeFileSync(tmp, serialize({ format: FORMAT, notes: this.notes }), { mode: 0o600, flag: 'wx' });
-      fs.renameSync(tmp, file);
-      this.changed = false;
-    } catch {
-      fs.rmSync(tmp, { force: true });
-    }
+    if (writePrivateCache(file, serialize({ format: FORMAT, notes: this.notes }))) this.changed = false;
   }
 }
 
 /** The notes file for one managed root, beside the spec cache in data_dir. */
 export function contentStampsPath(dataDir: string, root: string): string {
-  const key = createHash('sha256').update(path.resolve(root)).digest('hex').slice(0, 16);
-  return path.join(dataDir, 'cache', `content-${key}.v8`);
+  return privateCachePath(dataDir, 'content', root);
 }
 
 function racy(n: Note): boolean {

@@ -6,11 +6,12 @@
 // (another build, a torn or foreign cache file, a missing `source`) is a miss, and a miss is
 // exactly the uncached path. Files declaring a `sensitive` resource are never stored, so secret
 // contents stay only where their author put them.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
+import { privateCachePath, readPrivateCache, writePrivateCache } from '../host/private-cache.js';
 import type { Resource } from '../types.js';
 
 const FORMAT = 2;
@@ -59,8 +60,7 @@ export interface SpecCache {
 
 /** The cache file for one specs directory (several configs may share a data_dir). */
 export function specCachePath(dataDir: string, specsDir: string): string {
-  const key = createHash('sha256').update(path.resolve(specsDir)).digest('hex').slice(0, 16);
-  return path.join(dataDir, 'cache', `specs-${key}.v8`);
+  return privateCachePath(dataDir, 'specs', specsDir);
 }
 
 /**
@@ -155,46 +155,23 @@ export function openSpecCache(file: string, stamp: string = buildStamp()): SpecC
         }
       }
       if (!dirty && stored) return;
-      writeCache(file, { format: FORMAT, stamp, entries, ...(graph ? { graph } : {}) });
+      writePrivateCache(file, serialize({ format: FORMAT, stamp, entries, ...(graph ? { graph } : {}) }));
       dirty = false;
     },
   };
 }
 
 function readCache(file: string, stamp: string): CacheFile | undefined {
-  let fd: number | undefined;
+  const bytes = readPrivateCache(file);
+  if (!bytes) return undefined;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-    const st = fs.fstatSync(fd);
-    // Only a cache this user wrote and nobody else can change: it decides what a run converges.
-    const uid = process.geteuid?.() ?? st.uid;
-    if (!st.isFile() || st.uid !== uid || (st.mode & 0o022) !== 0) return undefined;
-    const data = deserialize(fs.readFileSync(fd)) as Partial<CacheFile> | null;
+    const data = deserialize(bytes) as Partial<CacheFile> | null;
     if (!data || data.format !== FORMAT || data.stamp !== stamp || typeof data.entries !== 'object') {
       return undefined;
     }
     return data as CacheFile;
   } catch {
-    // Absent, torn by a crash, or written by another format: a miss, never an error.
+    // Torn by a crash, or written by another format: a miss, never an error.
     return undefined;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
-
-/**
- * Temp file and rename, without fsync: a cache lost or torn by a crash is only a miss next time,
- * so it is not worth a disk flush on every changed spec.
- */
-function writeCache(file: string, data: CacheFile): void {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(tmp, serialize(data), { mode: 0o600, flag: 'wx' });
-    fs.renameSync(tmp, file);
-  } catch {
-    // A read-only or full data_dir costs speed only: the next run parses the specs again.
-    fs.rmSync(tmp, { force: true });
   }
 }
