@@ -183,3 +183,17 @@ export function locateKeys(text: string): KeyLines {
   }
   return lines;
 }
+
+/**
+ * The 1-based line where a top-level key (`key = ...`, `[key]`, `[[key]]`) starts, for errors about
+ * a key smol-toml accepted but the caller refuses. A plain scan, not a regex built from the key: a
+ * key of any length still yields an error naming its file.
+ */
+export function lineOfTopLevelKey(text: string, key: string): number | undefined {
+  const lines = text.split('\n');
+  const i = lines.findIndex((l) => {
+    const rest = l.trimStart().replace(/^\[{1,2}\s*/, '');
+    return rest.startsWith(key) && !/\w/.test(rest.charAt(key.length));
+  });
+  return i === -1 ? undefined : i + 1;
+}

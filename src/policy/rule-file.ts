@@ -2,6 +2,7 @@
 // settings. Every problem — TOML syntax, an unknown key, a wrong type, a bad regex — becomes a
 // UserInputError naming the file, the line and the rule. Checking examples is rule-examples.ts.
 import { createRequire } from 'node:module';
+import { lineOfTopLevelKey } from '../config/toml-locator.js';
 import { UserInputError } from '../errors.js';
 import type { Effect, Verdict } from '../types.js';
 import type { FindingKind } from './analysis-types.js';
@@ -91,7 +92,7 @@ function parseRuleFileText(file: string, text: string, prefix: string, home: str
   const out: RuleFile = { file, rules: [] };
   for (const key of Object.keys(doc)) {
     if (key !== 'rule' && key !== 'mode') {
-      const line = lineOfKey(text, key);
+      const line = lineOfTopLevelKey(text, key);
       throw new UserInputError(
         `unknown top-level key "${key}" (expected [[rule]] or [mode])`,
         at(file, line, key),
@@ -378,19 +379,6 @@ function idLine(text: string, id: string): number | undefined {
     }
   }
   return idLines.get(id);
-}
-
-/**
- * The line where a top-level key (`key = ...`, `[key]`, `[[key]]`) starts. A plain scan, not a
- * regex built from the key: a key of any length must still give an error naming the file.
- */
-function lineOfKey(text: string, key: string): number | undefined {
-  const lines = linesOf(text);
-  for (let i = 0; i < lines.length; i++) {
-    const l = (lines[i] ?? '').trimStart().replace(/^\[{1,2}\s*/, '');
-    if (l.startsWith(key) && !/\w/.test(l.charAt(key.length))) return i + 1;
-  }
-  return undefined;
 }
 
 function lineOf(text: string, re: RegExp): number | undefined {

@@ -9,6 +9,7 @@ import type { parse, TomlError } from 'smol-toml';
 import type { z } from 'zod';
 import type { Controller } from '../../controllers/controller.js';
 import { controllerFor } from '../../controllers/registry.js';
+import { lineOfTopLevelKey } from '../config/toml-locator.js';
 import { UserInputError, ValidationError } from '../errors.js';
 import type { Resource } from '../types.js';
 import type { SpecCache } from './spec-cache.js';
@@ -170,7 +171,7 @@ export function parseSpecFile(
   for (const kind of Object.keys(doc)) {
     const value = doc[kind];
     const tables = positions.get(kind) ?? [];
-    const kindLine = tables[0]?.line ?? lineOfKey(text, kind);
+    const kindLine = tables[0]?.line ?? lineOfTopLevelKey(text, kind);
     const controller = lookup(kind);
     const schema = parsers.schemaFor(kind);
     if (!controller || !schema) {
@@ -310,19 +311,6 @@ async function findSpecFiles(dir: string): Promise<string[]> {
   await walk(dir);
   // Byte order, not locale order: the same tree loads the same way on every machine.
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/**
- * The line where a top-level key (`key = ...`, `[key]`, `[[key]]`) starts. A plain scan, not a
- * regex built from the key: a key of any length must still give an error naming the file.
- */
-function lineOfKey(text: string, key: string): number | undefined {
-  const lines = text.split('\n');
-  const i = lines.findIndex((l) => {
-    const rest = l.trimStart().replace(/^\[{1,2}\s*/, '');
-    return rest.startsWith(key) && !/\w/.test(rest.charAt(key.length));
-  });
-  return i === -1 ? undefined : i + 1;
 }
 
 function lineProp(line: number | undefined): { line?: number } {
