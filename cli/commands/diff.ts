@@ -2,7 +2,6 @@
 // the planning code `aios apply` runs (makePlan). Exit 0 converged, 2 changes pending, 1 error.
 // Also holds the plan/summary rendering `aios apply` and `aios demo` reuse.
 import path from 'node:path';
-import { ContentStamps, contentStampsPath } from '../../src/host/content-stamps.js';
 import { redactValue } from '../../src/memory/redact.js';
 import { loadDesiredState, planOnHost } from '../../src/reconcile/desired-state.js';
 import { configGuard } from '../../src/reconcile/engine.js';
@@ -35,16 +34,12 @@ export default async function diff(args: DiffArgs, io: Io): Promise<number> {
   } else {
     const desired = await loadDesiredState(paths.specsDir, { cacheDir: paths.dataDir });
     // The gate decides what observe runs itself (an intent's check); loaded only if one asks.
-    const stampsFile = contentStampsPath(paths.dataDir, paths.root);
-    const stamps = ContentStamps.load(stampsFile, args.full === true);
-    const planned = await planOnHost(
-      desired,
-      paths.root,
-      args.only ?? [],
-      configGuard(loaded, paths),
-      stamps,
-    );
-    stamps.save(stampsFile);
+    const planned = await planOnHost(desired, paths.root, {
+      only: args.only ?? [],
+      guard: configGuard(loaded, paths),
+      notesDir: paths.dataDir,
+      full: args.full,
+    });
     plan = planned.plan;
     phases = { start: started, load: configMs + desired.loadMs, ...planned.timings };
   }

@@ -4,7 +4,7 @@
 
 import type { CommandGuard } from '../../controllers/controller.js';
 import { controllerFor } from '../../controllers/registry.js';
-import type { ContentStamps } from '../host/content-stamps.js';
+import { ContentStamps, contentStampsPath } from '../host/content-stamps.js';
 import { spawnRunner } from '../host/process-runner.js';
 import { RootPath } from '../host/root-path.js';
 import { buildGraph, type Graph, graphFromStored, storedGraph } from '../specs/graph.js';
@@ -53,26 +53,40 @@ export async function loadDesiredState(
   }
 }
 
+export interface PlanOnHostOptions {
+  only?: ResourceId[];
+  /** Gate for commands observe runs itself (an intent's check); absent: they are not run. */
+  guard?: CommandGuard | undefined;
+  /**
+   * data_dir: what earlier runs read of managed files is used and kept there (decision 183), as
+   * the engine does for an apply. Absent: every file is read and nothing is noted.
+   */
+  notesDir?: string | undefined;
+  /** Read every managed file even where a note vouches for it (`--full`). */
+  full?: boolean | undefined;
+}
+
 /** `aios diff`: plan the selected resources against the real host under `root` (read-only). */
-export function planOnHost(
+export async function planOnHost(
   desired: DesiredState,
   root: string,
-  only: ResourceId[] = [],
-  /** Gate for commands observe runs itself (an intent's check); absent: they are not run. */
-  guard?: CommandGuard,
-  /** What earlier runs read of managed files (decision 183); absent: every file is read. */
-  stamps?: ContentStamps,
+  options: PlanOnHostOptions = {},
 ): Promise<PlanResult> {
+  const only = options.only ?? [];
   const selected = selectResources(desired.graph.order, only);
-  return makePlan(
+  const notesFile = options.notesDir !== undefined ? contentStampsPath(options.notesDir, root) : undefined;
+  const stamps = notesFile ? ContentStamps.load(notesFile, options.full === true) : undefined;
+  const planned = await makePlan(
     selected,
     {
       lookup: controllerFor,
       root: new RootPath(root),
       runner: spawnRunner,
-      ...(guard ? { guard } : {}),
+      ...(options.guard ? { guard: options.guard } : {}),
       ...(stamps ? { stamps } : {}),
     },
     only,
   );
+  if (notesFile) stamps?.save(notesFile);
+  return planned;
 }
