@@ -6,13 +6,19 @@ import type { MemoryStore, OpenMemoryOptions } from '../src/memory/memory-store.
 
 const open = new Map<string, MemoryStore>();
 
-/** The process's connection to `file`, opened on first use; callers must not close it. */
+/**
+ * The process's connection to `file`, opened on first use; callers must not close it. A given
+ * `busyTimeoutMs` holds from now on even when the connection was opened before (the history row
+ * waits 250 ms, whoever opened it).
+ */
 export async function sharedMemory(file: string, options: OpenMemoryOptions = {}): Promise<MemoryStore> {
   let mem = open.get(file);
   if (!mem) {
     const { openMemory } = await import('../src/memory/memory-store.js');
     mem = openMemory(file, options);
     open.set(file, mem);
+  } else if (options.busyTimeoutMs !== undefined) {
+    mem.setBusyTimeout(options.busyTimeoutMs);
   }
   return mem;
 }

@@ -190,6 +190,11 @@ export class MemoryStore {
     if (this.db.open) this.db.close();
   }
 
+  /** How long a write waits for another writer's lock from now on (as `busyTimeoutMs` at open). */
+  setBusyTimeout(ms: number): void {
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(ms))}`);
+  }
+
   /** Runs `fn` in one BEGIN IMMEDIATE transaction (nested calls join it). Use for batches. */
   transaction<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn();
