@@ -12,6 +12,7 @@ import { startFakeAnthropic } from '../../fixtures/fake-llm/fake-anthropic.js';
 import { type FakeServer, startFakeOpenAI } from '../../fixtures/fake-llm/fake-openai.js';
 import type { RecordedRequest, Script } from '../../fixtures/fake-llm/fake-script.js';
 import { AIOS as BUILT_AIOS, RUNTIME as BUILT_RUNTIME } from '../../runtime/daemon-harness.js';
+import { type ChatBox, type ChatBoxOptions, exampleBox } from '../surfaces/e2e-harness.js';
 
 /**
  * The built CLI. AIOS_SCENARIO_DIST points at a private copy of dist/ inside this checkout (so
@@ -22,7 +23,6 @@ export const AIOS = DIST ? path.join(DIST, 'cli/aios.js') : BUILT_AIOS;
 export const RUNTIME = DIST ? path.join(DIST, 'cli/aios-runtime.js') : BUILT_RUNTIME;
 export type { FakeServer, RecordedRequest, Script };
 
-export const EXAMPLE_CONFIG = '/work/shared/examples/config.toml';
 export const PROVIDERS = ['openai', 'anthropic', 'ollama'] as const;
 export type ProviderKind = (typeof PROVIDERS)[number];
 
@@ -30,67 +30,16 @@ export type ProviderKind = (typeof PROVIDERS)[number];
 export const ENV_KEY = 'sk-scenario-env-9d41c7e2b85f4a36a0c1';
 export const CONFIG_KEY = 'sk-scenario-cfg-3b7e0a9c51d24f68b2e4';
 
-export interface Box {
-  dir: string;
-  root: string;
-  specs: string;
-  sock: string;
-  config: string;
-  memory: string;
-  data: string;
-}
+export type Box = ChatBox;
 
-export interface BoxOptions {
-  /** [security] mode (the example's is "normal"). */
-  mode?: string;
-  /** [agents] security_agent (the example's is false). */
-  securityAgent?: boolean;
-  /** Extra `key = value` lines placed inside the example's [llm.openai] table. */
-  openaiLines?: string;
-  /** Extra tables appended after the example. */
-  tail?: string;
-  /** Keep the example's [recovery] enabled = true (apply then snapshots the root's /etc first). */
-  recovery?: boolean;
-}
+/** exampleBox's options; `tail` is the tables appended after the example. */
+export type BoxOptions = Omit<ChatBoxOptions, 'extra'> & { tail?: string };
 
-/**
- * The example config as a user copies it: every table and value kept (its [llm.openai] base_url
- * included, which the provider variables must beat), only its paths moved into the temp dir.
- */
+/** The example config as a user copies it, in a temp dir of its own (see exampleBox). */
 export async function makeBox(prefix: string, opts: BoxOptions = {}): Promise<Box> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), `aios-scn-${prefix}-`));
-  const box: Box = {
-    dir,
-    root: path.join(dir, 'root'),
-    specs: path.join(dir, 'specs'),
-    sock: path.join(dir, 'aios.sock'),
-    config: path.join(dir, 'config.toml'),
-    memory: path.join(dir, 'memory.db'),
-    data: path.join(dir, 'data'),
-  };
-  fs.mkdirSync(path.join(box.root, 'etc'), { recursive: true });
-  fs.mkdirSync(box.specs);
-  let text = fs.readFileSync(EXAMPLE_CONFIG, 'utf8');
-  const swap = (from: string | RegExp, to: string) => {
-    const next = text.replace(from, to);
-    if (next === text && !text.includes(to))
-      throw new Error(`the example config changed: no ${String(from)}`);
-    text = next;
-  };
-  swap('data_dir = "/var/lib/aios"', `data_dir = "${box.data}"`);
-  swap('socket_path = "/tmp/aios-runtime.sock"', `socket_path = "${box.sock}"`);
-  // Scheduled snapshots of the real /etc have no place in a test.
-  if (!opts.recovery) swap(/\[recovery\]\nenabled = true/, '[recovery]\nenabled = false');
-  if (!text.includes('base_url = "https://api.openai.com/v1"')) throw new Error('example lost its base_url');
-  if (opts.mode) swap('mode = "normal"', `mode = "${opts.mode}"`);
-  if (opts.securityAgent) swap('security_agent = false', 'security_agent = true');
-  if (opts.openaiLines) swap('model = "gpt-4"', `model = "gpt-4"\n${opts.openaiLines}`);
-  fs.writeFileSync(
-    box.config,
-    `${text}\n[memory]\npath = "${box.memory}"\n\n[controller]\nspecs_dir = "${box.specs}"\nroot = "${box.root}"\n` +
-      `\n[runtime]\ndebounce_ms = 5\n${opts.tail ?? ''}\n`,
-  );
-  return box;
+  const { tail, ...rest } = opts;
+  return exampleBox(dir, { ...rest, ...(tail !== undefined ? { extra: tail } : {}) });
 }
 
 export const rootFile = (box: Box, p: string) => path.join(box.root, p.replace(/^\//, ''));

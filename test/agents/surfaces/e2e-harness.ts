@@ -57,13 +57,28 @@ export interface ChatBoxOptions {
   mode?: string;
   /** [agents] system_agent (the example's is false). */
   systemAgent?: boolean;
+  /** [agents] security_agent (the example's is false). */
+  securityAgent?: boolean;
+  /** Extra `key = value` lines placed inside the example's [llm.openai] table. */
+  openaiLines?: string;
+  /** Keep the example's [recovery] enabled = true (apply then snapshots the root's /etc first). */
+  recovery?: boolean;
   /** Extra tables appended (not [security] or [agents]: the example has those). */
   extra?: string;
 }
 
 /** The example config with data_dir, socket, memory, root and specs moved into a temp dir. */
 export async function makeChatBox(prefix: string, opts: ChatBoxOptions = {}): Promise<ChatBox> {
-  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), prefix));
+  return exampleBox(await fs.promises.mkdtemp(path.join(os.tmpdir(), prefix)), opts);
+}
+
+/**
+ * The example config as a user copies it into `dir`: every table and value kept (its
+ * [llm.openai] base_url included, which the provider variables must beat), only its paths moved
+ * into the dir and the asked-for values changed. Each change must find its line: a changed
+ * example fails here, not in some later assertion. Shared by the chat surfaces and the scenarios.
+ */
+export function exampleBox(dir: string, opts: ChatBoxOptions = {}): ChatBox {
   const box: ChatBox = {
     dir,
     root: path.join(dir, 'root'),
@@ -75,19 +90,27 @@ export async function makeChatBox(prefix: string, opts: ChatBoxOptions = {}): Pr
   };
   fs.mkdirSync(path.join(box.root, 'etc'), { recursive: true });
   fs.mkdirSync(box.specs);
-  const example = fs.existsSync(EXAMPLE_CONFIG) ? fs.readFileSync(EXAMPLE_CONFIG, 'utf8') : EXAMPLE_TEXT;
+  let text = fs.existsSync(EXAMPLE_CONFIG) ? fs.readFileSync(EXAMPLE_CONFIG, 'utf8') : EXAMPLE_TEXT;
   // The example's base_url stays as written: OPENAI_BASE_URL must win over it.
-  expectIncludes(example, 'base_url = "https://api.openai.com/v1"');
-  const text = example
-    .replace('data_dir = "/var/lib/aios"', `data_dir = "${box.data}"`)
-    .replace('socket_path = "/tmp/aios-runtime.sock"', `socket_path = "${box.sock}"`)
-    .replace(/\[recovery\]\nenabled = true/, '[recovery]\nenabled = false')
-    .replace('mode = "normal"', `mode = "${opts.mode ?? 'normal'}"`)
-    .replace('system_agent = false', `system_agent = ${opts.systemAgent ? 'true' : 'false'}`);
+  expectIncludes(text, 'base_url = "https://api.openai.com/v1"');
+  const swap = (from: string | RegExp, to: string) => {
+    const next = text.replace(from, to);
+    if (next === text && !text.includes(to))
+      throw new Error(`the example config changed: no ${String(from)}`);
+    text = next;
+  };
+  swap('data_dir = "/var/lib/aios"', `data_dir = "${box.data}"`);
+  swap('socket_path = "/tmp/aios-runtime.sock"', `socket_path = "${box.sock}"`);
+  // Scheduled snapshots of the real /etc have no place in a test.
+  if (!opts.recovery) swap(/\[recovery\]\nenabled = true/, '[recovery]\nenabled = false');
+  swap('mode = "normal"', `mode = "${opts.mode ?? 'normal'}"`);
+  swap('system_agent = false', `system_agent = ${opts.systemAgent ? 'true' : 'false'}`);
+  if (opts.securityAgent) swap('security_agent = false', 'security_agent = true');
+  if (opts.openaiLines) swap('model = "gpt-4"', `model = "gpt-4"\n${opts.openaiLines}`);
   fs.writeFileSync(
     box.config,
     `${text}\n[memory]\npath = "${box.memory}"\n[controller]\nspecs_dir = "${box.specs}"\nroot = "${box.root}"\n` +
-      `[runtime]\ndebounce_ms = 5\n${opts.extra ?? ''}`,
+      `[runtime]\ndebounce_ms = 5\n${opts.extra ?? ''}\n`,
   );
   return box;
 }
