@@ -8,6 +8,7 @@ import {
   aios,
   aiosOnTty,
   type ChatBox,
+  cancelThenAskAgain,
   chatEnv,
   filesContaining,
   HAS_SCRIPT,
@@ -232,15 +233,7 @@ describe('aios chat in process', { timeout: 60_000 }, () => {
         apiKey: PLANTED_KEY,
       });
       const tty = aiosOnTty(box, ['shell'], chatEnv(box, { OPENAI_BASE_URL: fake.url }));
-      await tty.until('prompt', () => tty.output().includes('aios> '));
-      tty.send('slow question password=hunter2secret\r');
-      await tty.until('request sent', () => fake?.chatRequests.length === 1);
-      tty.send('\u0003');
-      await tty.until('cancelled', () => tty.output().includes('turn cancelled'));
-      tty.send('fast question\r');
-      await tty.until('second answer', () => tty.output().includes('Quick answer.'));
-      tty.send('\u0004');
-      expect(await tty.end()).toBe(0);
+      expect(await cancelThenAskAgain(tty, fake, 'slow question password=hunter2secret')).toBe(0);
       expect(tty.output()).not.toContain('Too slow.');
       const history = fs.readFileSync(path.join(box.data, 'shell_history'), 'utf8');
       expect(history).toBe('slow question password=[REDACTED]\nfast question\n');

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { FakeServer } from '../../fixtures/fake-llm/fake-openai.js';
 import { AIOS, isolatedEnv } from '../../runtime/daemon-harness.js';
 
 export const EXAMPLE_CONFIG = '/work/shared/examples/config.toml';
@@ -215,6 +216,27 @@ export function aiosOnTty(box: ChatBox, args: string[], env: NodeJS.ProcessEnv) 
       return code;
     },
   };
+}
+
+/**
+ * In a shell on a terminal: `slowLine` is asked, Ctrl-C is pressed once its request reached the
+ * model, then a second question is answered ("Quick answer.") and ^D ends the shell. The caller's
+ * fake serves a slow answer first and "Quick answer." second. Resolves to the shell's exit code.
+ */
+export async function cancelThenAskAgain(
+  tty: ReturnType<typeof aiosOnTty>,
+  fake: FakeServer,
+  slowLine: string,
+): Promise<number | null> {
+  await tty.until('prompt', () => tty.output().includes('aios> '));
+  tty.send(`${slowLine}\r`);
+  await tty.until('request sent', () => fake.chatRequests.length === 1);
+  tty.send('\u0003');
+  await tty.until('cancelled', () => tty.output().includes('turn cancelled'));
+  tty.send('fast question\r');
+  await tty.until('second answer', () => tty.output().includes('Quick answer.'));
+  tty.send('\u0004');
+  return tty.end();
 }
 
 function shellQuote(s: string): string {
